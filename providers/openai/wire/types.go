@@ -24,9 +24,18 @@ type ChatRequest struct {
 	ReasoningEffort     string            `json:"reasoning_effort,omitempty"`
 	Stream              bool              `json:"stream,omitempty"`
 	StreamOptions       *StreamOptions    `json:"stream_options,omitempty"`
-	// Store, LogitBias, Logprobs... are not modelled canonically; a client's
-	// unknown fields are kept in Extra by the shim's decoder and forwarded as
-	// provider options.
+	// Functions and FunctionCall are the deprecated predecessors of Tools and
+	// ToolChoice. Clients still send them; they are read as tools and never
+	// sent upstream.
+	Functions    []Function      `json:"functions,omitempty"`
+	FunctionCall *FunctionChoice `json:"function_call,omitempty"`
+
+	// Extra holds top-level fields with no typed field here (store,
+	// logit_bias, logprobs, service_tier, prediction, ...). DecodeChatRequest
+	// fills it with the client's unknown fields; FromCanonicalRequest fills it
+	// with the provider options. MarshalJSON writes its entries at the top
+	// level of the body, replacing a typed field of the same name.
+	Extra map[string]json.RawMessage `json:"-"`
 }
 
 // StreamOptions configures a streamed response.
@@ -61,9 +70,13 @@ func (s *Stop) UnmarshalJSON(b []byte) error {
 
 // Message is one chat message. Content is a string, an array of parts, or
 // null (an assistant message with only tool calls).
+//
+// Content has no omitempty: a nil Content is written as "content": null,
+// which is what the API expects for an assistant message with only tool
+// calls and what it returns in that case.
 type Message struct {
 	Role       string     `json:"role"`
-	Content    *Content   `json:"content,omitempty"`
+	Content    *Content   `json:"content"`
 	Name       string     `json:"name,omitempty"`
 	ToolCalls  []ToolCall `json:"tool_calls,omitempty"`
 	ToolCallID string     `json:"tool_call_id,omitempty"`
@@ -71,6 +84,9 @@ type Message struct {
 	// ReasoningContent is DeepSeek's and vLLM's reasoning text on assistant
 	// messages (not part of OpenAI's own API; read, and never sent to OpenAI).
 	ReasoningContent *string `json:"reasoning_content,omitempty"`
+	// FunctionCall is the deprecated single call of a legacy assistant
+	// message; read as a tool call.
+	FunctionCall *FunctionCall `json:"function_call,omitempty"`
 }
 
 // Content is a message's content: a plain string or an array of parts.
@@ -190,6 +206,39 @@ func (t *ToolChoice) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// FunctionChoice is the deprecated function_call request field: "none",
+// "auto", or {"name": ...}.
+type FunctionChoice struct {
+	Mode     string // set when the choice was a string
+	Function string // set when a function was named
+}
+
+// MarshalJSON writes the string or object form.
+func (f FunctionChoice) MarshalJSON() ([]byte, error) {
+	if f.Function != "" {
+		return json.Marshal(struct {
+			Name string `json:"name"`
+		}{f.Function})
+	}
+	return json.Marshal(f.Mode)
+}
+
+// UnmarshalJSON reads the string or object form.
+func (f *FunctionChoice) UnmarshalJSON(b []byte) error {
+	*f = FunctionChoice{}
+	if len(b) > 0 && b[0] == '"' {
+		return json.Unmarshal(b, &f.Mode)
+	}
+	var o struct {
+		Name string `json:"name"`
+	}
+	if err := json.Unmarshal(b, &o); err != nil {
+		return err
+	}
+	f.Function = o.Name
+	return nil
+}
+
 // ResponseFormat is {"type":"text"|"json_object"} or a json_schema.
 type ResponseFormat struct {
 	Type       string      `json:"type"`
@@ -214,6 +263,9 @@ type ChatResponse struct {
 	Usage             *Usage   `json:"usage,omitempty"`
 	SystemFingerprint string   `json:"system_fingerprint,omitempty"`
 	ServiceTier       string   `json:"service_tier,omitempty"`
+	// Error is set by compatible vendors (OpenRouter) that answer 200 with an
+	// error object instead of a completion. Kept raw: its shape varies.
+	Error json.RawMessage `json:"error,omitempty"`
 }
 
 // Choice is one choice of a chat.completion.
@@ -231,6 +283,11 @@ type Usage struct {
 	TotalTokens             int64                    `json:"total_tokens"`
 	PromptTokensDetails     *PromptTokensDetails     `json:"prompt_tokens_details,omitempty"`
 	CompletionTokensDetails *CompletionTokensDetails `json:"completion_tokens_details,omitempty"`
+	// PromptCacheHitTokens and PromptCacheMissTokens are DeepSeek's cache
+	// counters (hit + miss = prompt_tokens); read when prompt_tokens_details
+	// is absent.
+	PromptCacheHitTokens  int64 `json:"prompt_cache_hit_tokens,omitempty"`
+	PromptCacheMissTokens int64 `json:"prompt_cache_miss_tokens,omitempty"`
 }
 
 // PromptTokensDetails breaks prompt tokens down.
@@ -261,6 +318,9 @@ type ChatChunk struct {
 	Choices           []ChunkChoice `json:"choices"`
 	// Usage is null on every chunk but the last when include_usage is set.
 	Usage *Usage `json:"usage,omitempty"`
+	// Error is an error reported inside a 200 stream (a data line
+	// {"error": {...}}). Kept raw: vendors differ in its shape.
+	Error json.RawMessage `json:"error,omitempty"`
 }
 
 // ChunkChoice is one choice's delta.
@@ -298,8 +358,9 @@ type EmbeddingResponse struct {
 	Usage  *EmbeddingUsage `json:"usage,omitempty"`
 }
 
-// Embedding is one vector. With encoding_format "base64" the vector is a
-// base64 string of little-endian float32s; Vector holds it either way.
+// Embedding is one vector: a JSON array of numbers, or with encoding_format
+// "base64" a base64 string of little-endian float32s. The conversions in
+// embeddings.go read and write both.
 type Embedding struct {
 	Object    string          `json:"object"`
 	Index     int             `json:"index"`
