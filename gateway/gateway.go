@@ -1,37 +1,94 @@
 package gateway
 
-// PLACEHOLDER: the lead replaces this with the real core.
-
 import (
 	"context"
+	"fmt"
 
 	"github.com/switchboard-gw/switchboard/auth"
-	"github.com/switchboard-gw/switchboard/gateway/config"
 	"github.com/switchboard-gw/switchboard/llm"
+	"github.com/switchboard-gw/switchboard/router"
 )
 
 // Gateway is the core pipeline both transports call.
-type Gateway struct{}
+type Gateway struct {
+	router *router.Router
+}
 
-// Complete authorizes, routes and answers one request.
+// NewWithRouter returns a gateway over an already built router (for tests
+// and embedding; New builds one from configuration).
+func NewWithRouter(r *router.Router) *Gateway { return &Gateway{router: r} }
+
+// Router returns the gateway's router.
+func (g *Gateway) Router() *router.Router { return g.router }
+
+// Complete checks, authorizes, routes and answers one request.
 func (g *Gateway) Complete(ctx context.Context, p *auth.Principal, req *llm.Request) (*llm.Response, error) {
-	panic("todo")
+	if err := authorize(p, req.Model); err != nil {
+		return nil, err
+	}
+	if err := req.Validate(); err != nil {
+		return nil, err
+	}
+	return g.router.Complete(ctx, req)
 }
 
-// Stream authorizes, routes and streams one request.
+// Stream checks, authorizes, routes and streams one request. The caller
+// must Close the stream.
 func (g *Gateway) Stream(ctx context.Context, p *auth.Principal, req *llm.Request) (llm.Stream, error) {
-	panic("todo")
+	if err := authorize(p, req.Model); err != nil {
+		return nil, err
+	}
+	if err := req.Validate(); err != nil {
+		return nil, err
+	}
+	return g.router.Stream(ctx, req)
 }
 
-// Embed authorizes, routes and embeds.
+// Embed checks, authorizes and routes an embeddings request.
 func (g *Gateway) Embed(ctx context.Context, p *auth.Principal, req *llm.EmbedRequest) (*llm.EmbedResponse, error) {
-	panic("todo")
+	if err := authorize(p, req.Model); err != nil {
+		return nil, err
+	}
+	if err := req.Validate(); err != nil {
+		return nil, err
+	}
+	return g.router.Embed(ctx, req)
 }
 
 // ListModels lists the aliases p may use.
-func (g *Gateway) ListModels(ctx context.Context, p *auth.Principal) ([]llm.ModelInfo, error) {
-	panic("todo")
+func (g *Gateway) ListModels(_ context.Context, p *auth.Principal) ([]llm.ModelInfo, error) {
+	if p == nil {
+		return nil, errNoPrincipal
+	}
+	names := g.router.Aliases()
+	out := make([]llm.ModelInfo, 0, len(names))
+	for _, n := range names {
+		if p.Allows(n) {
+			out = append(out, llm.ModelInfo{ID: n, OwnedBy: "switchboard"})
+		}
+	}
+	return out, nil
 }
 
-// New builds the gateway (providers, router) from a loaded configuration.
-func New(cfg *config.Config) (*Gateway, error) { return &Gateway{}, nil }
+var errNoPrincipal = &llm.Error{Kind: llm.KindUnauthenticated, Message: "missing API key"}
+
+// authorize checks the model is within the key's scope. The model name is
+// checked before validation so that a key learns nothing about a model it
+// may not use.
+func authorize(p *auth.Principal, model string) error {
+	if p == nil {
+		return errNoPrincipal
+	}
+	if model == "" {
+		return &llm.Error{Kind: llm.KindInvalidRequest, Param: "model", Message: "model is required"}
+	}
+	if !p.Allows(model) {
+		return &llm.Error{
+			Kind:    llm.KindPermissionDenied,
+			Param:   "model",
+			Code:    "model_not_allowed",
+			Message: fmt.Sprintf("this API key may not use the model %q", model),
+		}
+	}
+	return nil
+}

@@ -1,13 +1,136 @@
 package config
 
-// PLACEHOLDER: the lead replaces this with the real configuration package.
+import (
+	"time"
+)
 
 // Config is the gateway's resolved configuration.
-type Config struct{}
+type Config struct {
+	Server      Server                 `yaml:"server"`
+	Providers   map[string]*Provider   `yaml:"providers"`
+	Deployments map[string]*Deployment `yaml:"deployments"`
+	Aliases     map[string]*Alias      `yaml:"aliases"`
+	Defaults    Defaults               `yaml:"defaults"`
 
-// Load reads the YAML file at path ("" for none), applies the embedded
-// defaults (the demo alias served by the in-process simulator, and
-// <provider>/<model> routes for each provider whose standard key variable is
-// set), validates, and returns the result. lookupEnv is os.LookupEnv in
-// production.
-func Load(path string, lookupEnv func(string) (string, bool)) (*Config, error) { return &Config{}, nil }
+	// LookupEnv resolves env: references; set by Load.
+	LookupEnv func(string) (string, bool) `yaml:"-"`
+	// Source is the file the configuration came from ("" for defaults only).
+	Source string `yaml:"-"`
+}
+
+// Server configures the listener and the transports.
+type Server struct {
+	// Addr is host:port. Overridden by SWITCHBOARD_ADDR and --addr.
+	Addr string `yaml:"addr"`
+	// MaxBodyBytes limits request bodies on both transports.
+	MaxBodyBytes int64 `yaml:"max_body_bytes"`
+	// ShutdownTimeout bounds how long in-flight requests and streams may
+	// run after a shutdown signal.
+	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
+	TLS             TLS           `yaml:"tls"`
+	// CORSAllowedOrigins lists browser origins allowed to call the API.
+	CORSAllowedOrigins []string `yaml:"cors_allowed_origins"`
+	// ServerSecret keys the hash of stored virtual keys. Empty: a random
+	// secret kept in the data directory. A credential reference (env:NAME).
+	ServerSecret string `yaml:"server_secret"`
+}
+
+// TLS enables HTTPS when both files are set.
+type TLS struct {
+	CertFile string `yaml:"cert_file"`
+	KeyFile  string `yaml:"key_file"`
+}
+
+// Provider kinds.
+const (
+	KindOpenAI = "openai"
+	KindSim    = "sim"
+)
+
+// Provider is one upstream API endpoint with its credentials.
+type Provider struct {
+	// Kind is the wire protocol: "openai" (also every OpenAI-compatible
+	// vendor) or "sim" (the in-process simulator).
+	Kind string `yaml:"kind"`
+	// Vendor selects preset defaults for an OpenAI-compatible vendor
+	// (openai, groq, deepseek, mistral, together, openrouter, ollama, vllm).
+	Vendor string `yaml:"vendor"`
+	// BaseURL overrides the vendor's base URL, e.g. http://localhost:11434/v1.
+	BaseURL string `yaml:"base_url"`
+	// APIKey is a credential reference such as "env:OPENAI_API_KEY", never
+	// the key itself.
+	APIKey string `yaml:"api_key"`
+	// Auth is how the key is sent: "bearer" (default), "api-key" or "none".
+	Auth string `yaml:"auth"`
+	// Headers are extra static headers sent upstream.
+	Headers map[string]string `yaml:"headers"`
+	// Passthrough exposes "<provider name>/<model>" as model names that
+	// route to this provider with the model name as-is.
+	Passthrough bool `yaml:"passthrough"`
+	// Sim configures a "sim" provider.
+	Sim SimOptions `yaml:"sim"`
+}
+
+// SimOptions shape the simulator's timing.
+type SimOptions struct {
+	Latency         time.Duration `yaml:"latency"`
+	TTFT            time.Duration `yaml:"ttft"`
+	InterChunkDelay time.Duration `yaml:"inter_chunk_delay"`
+}
+
+// Deployment is a model on a provider.
+type Deployment struct {
+	Provider string `yaml:"provider"`
+	// Model is the upstream model name.
+	Model string `yaml:"model"`
+}
+
+// Alias is a model name callers use, served by one or more deployments.
+// Deployments are tried in order: the next one is used when the previous
+// fails with a retryable error before any output reached the caller.
+type Alias struct {
+	Deployments []string `yaml:"deployments"`
+}
+
+// Defaults switch the embedded defaults on or off (both on when unset).
+type Defaults struct {
+	// Demo adds the alias "demo", served by the in-process simulator.
+	Demo *bool `yaml:"demo"`
+	// EnvProviders adds a provider with passthrough routes for each standard
+	// API-key variable that is set (OPENAI_API_KEY).
+	EnvProviders *bool `yaml:"env_providers"`
+}
+
+// DefaultAddr is where the gateway listens unless told otherwise.
+const DefaultAddr = "127.0.0.1:8080"
+
+// DefaultMaxBodyBytes is the default request body limit (10 MiB: large
+// enough for a long conversation with a few inline images).
+const DefaultMaxBodyBytes = 10 << 20
+
+// DefaultShutdownTimeout bounds graceful shutdown.
+const DefaultShutdownTimeout = 30 * time.Second
+
+// The names the embedded demo uses.
+const (
+	DemoAlias    = "demo"
+	DemoProvider = "sim"
+	DemoModel    = "sim-chat"
+)
+
+// envProvider is a provider enabled by its standard key variable.
+type envProvider struct {
+	name, kind, vendor, variable string
+}
+
+// envProviders lists the standard key variables. The next issue adds
+// ANTHROPIC_API_KEY and GEMINI_API_KEY here.
+var envProviders = []envProvider{
+	{name: "openai", kind: KindOpenAI, vendor: "openai", variable: "OPENAI_API_KEY"},
+}
+
+// DemoEnabled reports whether the demo alias is on.
+func (d Defaults) DemoEnabled() bool { return d.Demo == nil || *d.Demo }
+
+// EnvProvidersEnabled reports whether env-key providers are on.
+func (d Defaults) EnvProvidersEnabled() bool { return d.EnvProviders == nil || *d.EnvProviders }

@@ -1,0 +1,134 @@
+# Switchboard: `make run` starts the gateway on embedded defaults; `make test`
+# installs what it needs and runs every test (Go, TypeScript, Python).
+# Both are idempotent and never ask a question.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+# Pinned tool versions (the Go module proxy here refuses @latest).
+BUF_VERSION                   := v1.75.0
+PROTOC_GEN_GO_VERSION         := v1.36.12
+PROTOC_GEN_CONNECT_GO_VERSION := v1.21.1
+
+# Go tools are built once per version into the user's cache, so later clones
+# on the same machine reuse them; .bin/ holds links to the pinned versions.
+TOOLS_CACHE := $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/switchboard/tools
+BIN         := $(CURDIR)/.bin
+BUF         := $(BIN)/buf
+VENV        := $(CURDIR)/.venv
+PY          := $(VENV)/bin/python
+SWITCHBOARD := $(CURDIR)/bin/switchboard
+GO_TEST_FLAGS ?= -count=1
+
+export PATH := $(BIN):$(PATH)
+
+.PHONY: help
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+# ---------------------------------------------------------------- run
+
+.PHONY: run
+run: build ## build and start the gateway on 127.0.0.1:8080 (embedded defaults, no keys needed)
+	$(SWITCHBOARD) serve
+
+.PHONY: build
+build: ## build bin/switchboard
+	go build -o $(SWITCHBOARD) ./cmd/switchboard
+
+# ---------------------------------------------------------------- test
+
+.PHONY: test
+test: deps lint checkgenerate test-go test-ts test-python ## install everything, then run every check and test
+	@echo "make test: all checks passed"
+
+.PHONY: test-go
+test-go: ## Go unit, integration and end-to-end tests
+	go test $(GO_TEST_FLAGS) ./...
+
+.PHONY: test-ts
+test-ts: build deps-ts ## TypeScript client and OpenAI Node SDK tests against the real binary
+	cd clients/ts && SWITCHBOARD_BIN=$(SWITCHBOARD) npm test
+
+.PHONY: test-python
+test-python: build deps-python ## Python client and OpenAI Python SDK tests against the real binary
+	SWITCHBOARD_BIN=$(SWITCHBOARD) $(PY) -m pytest -q clients/python/tests
+
+.PHONY: bench
+bench: ## Go micro-benchmarks of the hot path
+	go test -run '^$$' -bench . -benchmem ./llm/... ./auth/... ./providers/... ./server/...
+
+# ---------------------------------------------------------------- lint
+
+.PHONY: lint
+lint: tools ## gofmt, go vet, buf lint, buf breaking
+	@out=$$(gofmt -l $$(git ls-files '*.go' | grep -v '^gen/')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	go vet ./...
+	$(BUF) lint
+	@$(MAKE) --no-print-directory breaking
+
+# buf breaking compares with the main branch as it was last landed: in a
+# clone whose HEAD is main this is a no-op; on a feature branch it catches
+# breaking API changes. Override with BUF_AGAINST=<input>.
+.PHONY: breaking
+breaking: tools
+	@against="$${BUF_AGAINST:-}"; \
+	if [ -z "$$against" ] && git rev-parse -q --verify main >/dev/null; then against=".git#branch=main"; fi; \
+	if [ -z "$$against" ]; then echo "buf breaking: no main branch to compare with yet"; exit 0; fi; \
+	if git cat-file -e main:buf.yaml 2>/dev/null; then $(BUF) breaking --against "$$against"; else echo "buf breaking: main has no API yet"; fi
+
+# ---------------------------------------------------------------- generate
+
+GEN_DIRS := gen clients/ts/src/gen clients/python/src/switchboard/v1
+
+.PHONY: generate
+generate: tools deps-ts deps-python ## regenerate gen/ and the clients' generated code
+	rm -rf $(GEN_DIRS)
+	$(BUF) generate
+	scripts/python-gen-fixup.sh clients/python/src
+
+.PHONY: checkgenerate
+checkgenerate: tools deps-ts deps-python ## fail when generated code is stale
+	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	$(BUF) generate -o "$$tmp"; \
+	scripts/python-gen-fixup.sh "$$tmp/clients/python/src"; \
+	status=0; for d in $(GEN_DIRS); do \
+	  diff -r -x __pycache__ "$$tmp/$$d" "$$d" >/dev/null || { echo "stale generated code in $$d: run make generate"; diff -r -x __pycache__ "$$tmp/$$d" "$$d" | head -20; status=1; }; \
+	done; exit $$status
+
+# ---------------------------------------------------------------- dependencies
+
+.PHONY: deps
+deps: tools deps-apt deps-ts deps-python ## install everything the tests need
+
+.PHONY: tools
+tools: $(BUF) $(BIN)/protoc-gen-go $(BIN)/protoc-gen-connect-go
+
+$(BUF):
+	scripts/go-tool.sh $(TOOLS_CACHE) $(BIN) github.com/bufbuild/buf/cmd/buf $(BUF_VERSION)
+$(BIN)/protoc-gen-go:
+	scripts/go-tool.sh $(TOOLS_CACHE) $(BIN) google.golang.org/protobuf/cmd/protoc-gen-go $(PROTOC_GEN_GO_VERSION)
+$(BIN)/protoc-gen-connect-go:
+	scripts/go-tool.sh $(TOOLS_CACHE) $(BIN) connectrpc.com/connect/cmd/protoc-gen-connect-go $(PROTOC_GEN_CONNECT_GO_VERSION)
+
+.PHONY: deps-apt
+deps-apt: ## Debian packages: protoc (for the Python code generator)
+	scripts/apt-install.sh protoc:protobuf-compiler
+
+.PHONY: deps-ts
+deps-ts: clients/ts/node_modules/.stamp
+clients/ts/node_modules/.stamp: clients/ts/package.json clients/ts/package-lock.json
+	cd clients/ts && npm ci --no-audit --no-fund
+	touch $@
+
+.PHONY: deps-python
+deps-python: $(VENV)/.stamp
+$(VENV)/.stamp: clients/python/requirements-dev.txt clients/python/pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r clients/python/requirements-dev.txt -e clients/python
+	touch $@
+
+.PHONY: clean
+clean: ## remove build outputs (not the tool cache)
+	rm -rf bin .bin clients/ts/dist

@@ -1,0 +1,144 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/switchboard-gw/switchboard/auth"
+	"github.com/switchboard-gw/switchboard/gateway"
+	"github.com/switchboard-gw/switchboard/gateway/config"
+	"github.com/switchboard-gw/switchboard/secrets"
+	"github.com/switchboard-gw/switchboard/server"
+	"github.com/switchboard-gw/switchboard/store/sqlite"
+)
+
+// DefaultDataDir is the data directory under the working directory.
+const DefaultDataDir = ".switchboard"
+
+func serve(ctx context.Context, args []string, e env) error {
+	fs := newFlagSet("serve", e)
+	addr := fs.String("addr", "", "listen address host:port (overrides SWITCHBOARD_ADDR and the config file)")
+	configPath := fs.String("config", "", "YAML configuration file")
+	dataDir := fs.String("data-dir", "", "data directory (overrides SWITCHBOARD_DATA_DIR)")
+	logLevel := fs.String("log-level", "", "debug, info, warn or error (overrides SWITCHBOARD_LOG_LEVEL)")
+	logFormat := fs.String("log-format", "text", "text or json")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	logger, err := newLogger(e, *logLevel, *logFormat)
+	if err != nil {
+		return err
+	}
+
+	cfg, err := config.Load(*configPath, e.lookup)
+	if err != nil {
+		return err
+	}
+	listenAddr := firstNonEmpty(*addr, e.get("SWITCHBOARD_ADDR"), cfg.Server.Addr)
+	dir := resolveDataDir(*dataDir, e)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("data directory: %w", err)
+	}
+
+	adminKey, adminPath, generated, err := auth.LoadAdminKey(dir, e.get("SWITCHBOARD_ADMIN_KEY"))
+	if err != nil {
+		return fmt.Errorf("admin key: %w", err)
+	}
+	configuredSecret := ""
+	if ref := cfg.Server.ServerSecret; ref != "" {
+		if configuredSecret, err = (secrets.Env{LookupEnv: e.lookup}).Resolve(ctx, ref); err != nil {
+			return fmt.Errorf("server.server_secret: %w", err)
+		}
+	}
+	serverSecret, err := auth.LoadOrCreateServerSecret(dir, configuredSecret)
+	if err != nil {
+		return fmt.Errorf("server secret: %w", err)
+	}
+	st, err := sqlite.Open(ctx, filepath.Join(dir, "switchboard.db"))
+	if err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	defer st.Close()
+
+	admin := auth.NewAdmin(adminKey)
+	gw, err := gateway.New(cfg)
+	if err != nil {
+		return err
+	}
+	srv, err := server.New(server.Options{
+		Addr:               listenAddr,
+		TLSCertFile:        cfg.Server.TLS.CertFile,
+		TLSKeyFile:         cfg.Server.TLS.KeyFile,
+		Core:               gw,
+		Keys:               auth.NewKeys(st, serverSecret, auth.WithAdmin(admin)),
+		Admin:              admin,
+		MaxBodyBytes:       cfg.Server.MaxBodyBytes,
+		ShutdownTimeout:    cfg.Server.ShutdownTimeout,
+		CORSAllowedOrigins: cfg.Server.CORSAllowedOrigins,
+		Logger:             logger,
+	})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", listenAddr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	scheme := "http"
+	if cfg.Server.TLS.CertFile != "" {
+		scheme = "https"
+	}
+	fmt.Fprintf(e.stdout, "switchboard %s listening on %s://%s\n", Version, scheme, ln.Addr())
+	if generated {
+		fmt.Fprintf(e.stdout, "admin key generated and stored in %s (mode 0600); the keys commands read it from there\n", adminPath)
+	} else if adminPath != "" {
+		fmt.Fprintf(e.stdout, "admin key: %s\n", adminPath)
+	} else {
+		fmt.Fprintln(e.stdout, "admin key: from SWITCHBOARD_ADMIN_KEY")
+	}
+	fmt.Fprintf(e.stdout, "models: %s\n", strings.Join(modelNames(gw), ", "))
+	logger.Info("serving", "addr", ln.Addr().String(), "data_dir", dir, "config", cfg.Source)
+	return srv.Serve(ctx, ln)
+}
+
+func modelNames(gw *gateway.Gateway) []string {
+	names := append([]string(nil), gw.Router().Aliases()...)
+	for _, p := range gw.Router().PassthroughProviders() {
+		names = append(names, p+"/<model>")
+	}
+	return names
+}
+
+func resolveDataDir(flagValue string, e env) string {
+	return firstNonEmpty(flagValue, e.get("SWITCHBOARD_DATA_DIR"), DefaultDataDir)
+}
+
+func newLogger(e env, level, format string) (*slog.Logger, error) {
+	level = firstNonEmpty(level, e.get("SWITCHBOARD_LOG_LEVEL"), "info")
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("log level %q: want debug, info, warn or error", level)
+	}
+	opts := &slog.HandlerOptions{Level: l}
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(e.stderr, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(e.stderr, opts)), nil
+	}
+	return nil, fmt.Errorf("log format %q: want text or json", format)
+}
+
+func firstNonEmpty(vs ...string) string {
+	for _, v := range vs {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}

@@ -1,0 +1,8 @@
+// Package gateway is the core pipeline that both transports (the Connect API
+// and the OpenAI-compatible shim) call in-process: check the request, check
+// that the caller's key may use the model, route it to a provider
+// deployment, and hand back the answer or the stream. It knows nothing of
+// HTTP or protobuf.
+//
+// New builds the providers and the router from a loaded configuration.
+package gateway
