@@ -1,0 +1,91 @@
+package request
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+)
+
+// HeaderID is the response header that carries the request id.
+const HeaderID = "X-Request-Id"
+
+// Middleware gives every request an Info (and so an id, sent back as the
+// X-Request-Id header) and, when logger is enabled at Debug, logs the request
+// when it ends: method, path, status, bytes, duration, request id and key id.
+// It never logs headers or bodies, so no secret can reach the log.
+//
+// When Debug is off the only per-request cost is the Info and its id: the
+// response writer is not wrapped.
+func Middleware(logger *slog.Logger, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		info := &Info{ID: NewID()}
+		w.Header()[HeaderID] = []string{info.ID}
+		r = r.WithContext(With(r.Context(), info))
+		if !logger.Enabled(r.Context(), slog.LevelDebug) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		start := time.Now()
+		rec := &recorder{ResponseWriter: w}
+		next.ServeHTTP(rec, r)
+		attrs := []slog.Attr{
+			slog.String("request_id", info.ID),
+			slog.String("method", r.Method),
+			slog.String("path", r.URL.Path),
+			slog.String("proto", r.Proto),
+			slog.Int("status", rec.statusOrOK()),
+			slog.Int64("bytes", rec.bytes),
+			slog.Duration("duration", time.Since(start)),
+		}
+		if info.Principal != nil {
+			attrs = append(attrs, slog.String("key_id", info.Principal.KeyID))
+		}
+		if info.Admin {
+			attrs = append(attrs, slog.Bool("admin", true))
+		}
+		if info.Provider != "" {
+			attrs = append(attrs, slog.String("provider", info.Provider), slog.String("deployment", info.Deployment))
+		}
+		logger.LogAttrs(r.Context(), slog.LevelDebug, "request", attrs...)
+	})
+}
+
+// recorder notes the status and size of a response. It forwards Flush (SSE
+// and Connect streaming flush per message) and exposes the original writer
+// through Unwrap for http.ResponseController (full duplex, deadlines).
+type recorder struct {
+	http.ResponseWriter
+	status int
+	bytes  int64
+}
+
+func (r *recorder) WriteHeader(code int) {
+	if r.status == 0 {
+		r.status = code
+	}
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *recorder) Write(b []byte) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	n, err := r.ResponseWriter.Write(b)
+	r.bytes += int64(n)
+	return n, err
+}
+
+func (r *recorder) Flush() {
+	if f, ok := r.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+func (r *recorder) statusOrOK() int {
+	if r.status == 0 {
+		return http.StatusOK
+	}
+	return r.status
+}

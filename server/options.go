@@ -1,0 +1,92 @@
+package server
+
+import (
+	"errors"
+	"log/slog"
+	"time"
+
+	"github.com/switchboard-gw/switchboard/auth"
+)
+
+// Defaults for the zero values of Options.
+const (
+	DefaultMaxBodyBytes    int64 = 10 << 20
+	DefaultShutdownTimeout       = 30 * time.Second
+)
+
+// Options configures a Server.
+type Options struct {
+	// Addr is the host:port ListenAndServe listens on.
+	Addr string
+	// TLSCertFile and TLSKeyFile, when both are set, make the server speak
+	// TLS (HTTP/1.1 and HTTP/2 negotiated by ALPN). Otherwise it speaks
+	// unencrypted HTTP/1.1 and HTTP/2 with prior knowledge (h2c), which gRPC
+	// clients need without TLS.
+	TLSCertFile, TLSKeyFile string
+
+	// Core answers completions, embeddings and model listings.
+	Core Core
+	// Keys verifies virtual keys and backs AdminService.
+	Keys *auth.Keys
+	// Admin verifies the admin key for AdminService.
+	Admin *auth.Admin
+
+	// MaxBodyBytes bounds a request: for Connect, gRPC and gRPC-Web the size
+	// of one (decompressed) request message, refused with ResourceExhausted;
+	// for the OpenAI shim the size of the body, refused with 413 and an
+	// OpenAI-shaped error. Zero means DefaultMaxBodyBytes (10 MiB).
+	MaxBodyBytes int64
+	// ShutdownTimeout is how long in-flight requests and streams get to
+	// finish once Serve's context is done; the ones still running then are
+	// canceled. Zero means DefaultShutdownTimeout (30 s).
+	ShutdownTimeout time.Duration
+	// CORSAllowedOrigins lists the browser origins allowed to call the API
+	// (Connect, gRPC-Web and the shim), e.g. "https://app.example.com"; a
+	// "*" entry allows any origin, and "https://*.example.com" a family.
+	// Nil means ["*"]: callers authenticate with bearer keys, never cookies,
+	// so a permissive default exposes nothing a script could not already
+	// reach with the key. An empty non-nil slice disables cross-origin
+	// access.
+	CORSAllowedOrigins []string
+	// Logger receives start/stop messages at Info and one line per request
+	// at Debug. Nil means slog.Default().
+	Logger *slog.Logger
+	// Ready is an optional readiness check for /readyz (a database ping,
+	// say). Nil means always ready while serving.
+	Ready func() error
+}
+
+func (o *Options) withDefaults() (Options, error) {
+	out := *o
+	if out.Core == nil {
+		return out, errors.New("server: Options.Core is required")
+	}
+	if out.Keys == nil {
+		return out, errors.New("server: Options.Keys is required")
+	}
+	if out.Admin == nil {
+		return out, errors.New("server: Options.Admin is required")
+	}
+	if (out.TLSCertFile == "") != (out.TLSKeyFile == "") {
+		return out, errors.New("server: set both TLSCertFile and TLSKeyFile, or neither")
+	}
+	if out.MaxBodyBytes < 0 {
+		return out, errors.New("server: MaxBodyBytes must not be negative")
+	}
+	if out.MaxBodyBytes == 0 {
+		out.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if out.ShutdownTimeout < 0 {
+		return out, errors.New("server: ShutdownTimeout must not be negative")
+	}
+	if out.ShutdownTimeout == 0 {
+		out.ShutdownTimeout = DefaultShutdownTimeout
+	}
+	if out.CORSAllowedOrigins == nil {
+		out.CORSAllowedOrigins = []string{"*"}
+	}
+	if out.Logger == nil {
+		out.Logger = slog.Default()
+	}
+	return out, nil
+}
