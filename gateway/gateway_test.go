@@ -121,7 +121,7 @@ func TestScopeIsEnforced(t *testing.T) {
 		t.Fatalf("scoped models = %v, %v", models, err)
 	}
 	models, _ = gw.ListModels(context.Background(), anyKey)
-	if len(models) != 1 || models[0].ID != "demo" {
+	if len(models) != 3 || models[0].ID != "demo" {
 		t.Fatalf("models = %v", models)
 	}
 }

@@ -41,16 +41,18 @@ type TLS struct {
 	KeyFile  string `yaml:"key_file"`
 }
 
-// Provider kinds.
+// Provider kinds: the wire protocol a provider speaks.
 const (
-	KindOpenAI = "openai"
-	KindSim    = "sim"
+	KindOpenAI    = "openai"
+	KindAnthropic = "anthropic"
+	KindGemini    = "gemini"
+	KindSim       = "sim"
 )
 
 // Provider is one upstream API endpoint with its credentials.
 type Provider struct {
 	// Kind is the wire protocol: "openai" (also every OpenAI-compatible
-	// vendor) or "sim" (the in-process simulator).
+	// vendor), "anthropic", "gemini", or "sim" (the in-process simulator).
 	Kind string `yaml:"kind"`
 	// Vendor selects preset defaults for an OpenAI-compatible vendor
 	// (openai, groq, deepseek, mistral, together, openrouter, ollama, vllm).
@@ -69,6 +71,10 @@ type Provider struct {
 	Passthrough bool `yaml:"passthrough"`
 	// Sim configures a "sim" provider.
 	Sim SimOptions `yaml:"sim"`
+	// Dialect is the wire protocol a "sim" provider is reached through:
+	// "openai" (default), "anthropic" or "gemini". The simulator speaks all
+	// three; the gateway uses the real translator of the dialect.
+	Dialect string `yaml:"dialect"`
 }
 
 // SimOptions shape the simulator's timing.
@@ -94,10 +100,12 @@ type Alias struct {
 
 // Defaults switch the embedded defaults on or off (both on when unset).
 type Defaults struct {
-	// Demo adds the alias "demo", served by the in-process simulator.
+	// Demo adds the aliases "demo", "demo-anthropic" and "demo-gemini",
+	// served by the in-process simulator.
 	Demo *bool `yaml:"demo"`
 	// EnvProviders adds a provider with passthrough routes for each standard
-	// API-key variable that is set (OPENAI_API_KEY).
+	// API-key variable that is set (OPENAI_API_KEY, ANTHROPIC_API_KEY,
+	// GEMINI_API_KEY).
 	EnvProviders *bool `yaml:"env_providers"`
 }
 
@@ -111,12 +119,23 @@ const DefaultMaxBodyBytes = 10 << 20
 // DefaultShutdownTimeout bounds graceful shutdown.
 const DefaultShutdownTimeout = 30 * time.Second
 
-// The names the embedded demo uses.
+// The names the embedded demo uses: the alias "demo" reaches the simulator
+// through the OpenAI translator, "demo-anthropic" and "demo-gemini" through
+// the Anthropic and Gemini translators, so that every translator can be tried
+// with no provider key.
 const (
 	DemoAlias    = "demo"
 	DemoProvider = "sim"
 	DemoModel    = "sim-chat"
 )
+
+// demoDialects are the simulator dialects the demo exposes, with their
+// alias and provider names.
+var demoDialects = []struct{ dialect, alias, provider string }{
+	{KindOpenAI, DemoAlias, DemoProvider},
+	{KindAnthropic, DemoAlias + "-anthropic", DemoProvider + "-anthropic"},
+	{KindGemini, DemoAlias + "-gemini", DemoProvider + "-gemini"},
+}
 
 // envProvider is a provider enabled by its standard key variable.
 type envProvider struct {
@@ -127,6 +146,8 @@ type envProvider struct {
 // ANTHROPIC_API_KEY and GEMINI_API_KEY here.
 var envProviders = []envProvider{
 	{name: "openai", kind: KindOpenAI, vendor: "openai", variable: "OPENAI_API_KEY"},
+	{name: "anthropic", kind: KindAnthropic, variable: "ANTHROPIC_API_KEY"},
+	{name: "gemini", kind: KindGemini, variable: "GEMINI_API_KEY"},
 }
 
 // DemoEnabled reports whether the demo alias is on.

@@ -166,3 +166,49 @@ func TestEmptyFileIsDefaults(t *testing.T) {
 		t.Fatal("no demo alias")
 	}
 }
+
+func TestProviderKeysEnableEachProvider(t *testing.T) {
+	cfg, err := config.Load("", env("ANTHROPIC_API_KEY", "a", "GEMINI_API_KEY", "g"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, kind := range map[string]string{"anthropic": config.KindAnthropic, "gemini": config.KindGemini} {
+		p := cfg.Providers[name]
+		if p == nil || p.Kind != kind || !p.Passthrough {
+			t.Errorf("%s provider = %+v", name, p)
+		}
+	}
+	if _, ok := cfg.Providers["openai"]; ok {
+		t.Error("openai provider without its key")
+	}
+}
+
+func TestDemoHasOneAliasPerDialect(t *testing.T) {
+	cfg, err := config.Load("", env())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for alias, dialect := range map[string]string{"demo": "openai", "demo-anthropic": "anthropic", "demo-gemini": "gemini"} {
+		a := cfg.Aliases[alias]
+		if a == nil {
+			t.Fatalf("no alias %s", alias)
+		}
+		p := cfg.Providers[cfg.Deployments[a.Deployments[0]].Provider]
+		if p.Kind != config.KindSim || p.Dialect != dialect {
+			t.Errorf("%s: provider %+v", alias, p)
+		}
+	}
+}
+
+func TestDialectValidation(t *testing.T) {
+	for yaml, field := range map[string]string{
+		"providers:\n  s:\n    kind: sim\n    dialect: klingon\n":        "providers.s.dialect",
+		"providers:\n  s:\n    kind: openai\n    dialect: anthropic\n":   "providers.s.dialect",
+		"providers:\n  s:\n    kind: anthropic\n    vendor: groq\n":      "providers.s.vendor",
+		"providers:\n  s:\n    kind: gemini\n    api_key: env:MISSING\n": "providers.s.api_key",
+	} {
+		if _, err := config.Parse([]byte(yaml), env()); err == nil || !strings.Contains(err.Error(), field) {
+			t.Errorf("%q: err = %v, want it to name %s", yaml, err, field)
+		}
+	}
+}

@@ -171,14 +171,16 @@ func (c *Config) applyDefaults() {
 		}
 	}
 	if c.Defaults.DemoEnabled() {
-		if _, taken := c.Providers[DemoProvider]; !taken {
-			c.Providers[DemoProvider] = &Provider{Kind: KindSim}
-		}
-		if _, taken := c.Deployments[DemoAlias]; !taken {
-			c.Deployments[DemoAlias] = &Deployment{Provider: DemoProvider, Model: DemoModel}
-		}
-		if _, taken := c.Aliases[DemoAlias]; !taken {
-			c.Aliases[DemoAlias] = &Alias{Deployments: []string{DemoAlias}}
+		for _, d := range demoDialects {
+			if _, taken := c.Providers[d.provider]; !taken {
+				c.Providers[d.provider] = &Provider{Kind: KindSim, Dialect: d.dialect}
+			}
+			if _, taken := c.Deployments[d.alias]; !taken {
+				c.Deployments[d.alias] = &Deployment{Provider: d.provider, Model: DemoModel}
+			}
+			if _, taken := c.Aliases[d.alias]; !taken {
+				c.Aliases[d.alias] = &Alias{Deployments: []string{d.alias}}
+			}
 		}
 	}
 }

@@ -24,6 +24,8 @@ func fieldErr(field, format string, args ...any) error {
 	return &FieldError{Field: field, Reason: fmt.Sprintf(format, args...)}
 }
 
+const kindList = "openai, anthropic, gemini or sim"
+
 var vendors = []string{"openai", "groq", "deepseek", "mistral", "together", "openrouter", "ollama", "vllm"}
 
 // Validate checks the whole configuration and returns the first problem,
@@ -99,11 +101,23 @@ func (c *Config) validateProvider(name string, p *Provider) error {
 		if !slices.Contains(vendors, p.Vendor) {
 			return fieldErr(field+".vendor", "unknown vendor %q (want one of %s)", p.Vendor, strings.Join(vendors, ", "))
 		}
+	case KindAnthropic, KindGemini:
+		if p.Vendor != "" {
+			return fieldErr(field+".vendor", "vendor presets are for kind openai")
+		}
 	case KindSim:
+		switch p.Dialect {
+		case "", KindOpenAI, KindAnthropic, KindGemini:
+		default:
+			return fieldErr(field+".dialect", "unknown dialect %q (want openai, anthropic or gemini)", p.Dialect)
+		}
 	case "":
-		return fieldErr(field+".kind", "is required (openai or sim)")
+		return fieldErr(field+".kind", "is required (%s)", kindList)
 	default:
-		return fieldErr(field+".kind", "unknown kind %q (want openai or sim)", p.Kind)
+		return fieldErr(field+".kind", "unknown kind %q (want %s)", p.Kind, kindList)
+	}
+	if p.Dialect != "" && p.Kind != KindSim {
+		return fieldErr(field+".dialect", "only a sim provider has a dialect")
 	}
 	if p.BaseURL != "" {
 		u, err := url.Parse(p.BaseURL)
