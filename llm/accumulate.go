@@ -16,6 +16,7 @@ type Accumulator struct {
 
 type choiceAcc struct {
 	text      []byte
+	textSig   string
 	refusal   []byte
 	reasoning []Reasoning
 	calls     map[int]*ToolCall
@@ -50,7 +51,7 @@ func (a *Accumulator) Add(c Chunk) {
 	if c.Usage != nil {
 		a.resp.Usage = *c.Usage
 	}
-	hasDelta := c.Text != "" || c.Refusal != "" || c.Reasoning != nil || len(c.ToolCalls) > 0 || c.FinishReason != "" || c.Role != ""
+	hasDelta := c.Text != "" || c.TextSignature != "" || c.Refusal != "" || c.Reasoning != nil || len(c.ToolCalls) > 0 || c.FinishReason != "" || c.Role != ""
 	if !hasDelta {
 		return
 	}
@@ -60,9 +61,13 @@ func (a *Accumulator) Add(c Chunk) {
 		a.choices[c.ChoiceIndex] = ch
 	}
 	ch.text = append(ch.text, c.Text...)
+	ch.textSig += c.TextSignature
 	ch.refusal = append(ch.refusal, c.Refusal...)
 	if r := c.Reasoning; r != nil {
-		if len(ch.reasoning) == 0 || (ch.reasoning[len(ch.reasoning)-1].Signature != "" && r.Text != "") || r.Redacted != "" {
+		// A new block starts with the first delta, after a signed block, and
+		// with (and after) a redacted block, which is always whole.
+		if n := len(ch.reasoning); n == 0 || (ch.reasoning[n-1].Signature != "" && r.Text != "") ||
+			r.Redacted != "" || ch.reasoning[n-1].Redacted != "" {
 			ch.reasoning = append(ch.reasoning, Reasoning{})
 		}
 		last := &ch.reasoning[len(ch.reasoning)-1]
@@ -107,8 +112,8 @@ func (a *Accumulator) Response() *Response {
 	for _, i := range idx {
 		ch := a.choices[i]
 		m := Message{Role: RoleAssistant, Refusal: string(ch.refusal), Reasoning: ch.reasoning}
-		if len(ch.text) > 0 {
-			m.Parts = []Part{TextPart(string(ch.text))}
+		if len(ch.text) > 0 || ch.textSig != "" {
+			m.Parts = []Part{{Type: PartText, Text: string(ch.text), Signature: ch.textSig}}
 		}
 		sort.Ints(ch.order)
 		for _, k := range ch.order {

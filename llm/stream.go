@@ -24,6 +24,11 @@ type Chunk struct {
 	Role Role
 	// Text is the content delta.
 	Text string
+	// TextSignature is opaque provider state for the choice's text (Gemini's
+	// thoughtSignature on a text part, which may arrive on its own in a
+	// chunk with empty text). The accumulated text part carries it as
+	// Part.Signature.
+	TextSignature string
 	// Reasoning is a reasoning delta: text and/or a signature for the
 	// current reasoning block.
 	Reasoning *Reasoning

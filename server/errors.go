@@ -92,7 +92,7 @@ func connectCodeOf(e *llm.Error) (connect.Code, switchboardv1.ErrorReason, strin
 	case llm.KindInvalidRequest:
 		return connect.CodeInvalidArgument, switchboardv1.ErrorReason_ERROR_REASON_INVALID_REQUEST, msg, e.Code
 	case llm.KindContextTooLong:
-		return connect.CodeInvalidArgument, switchboardv1.ErrorReason_ERROR_REASON_CONTEXT_TOO_LONG, msg, orDefault(e.Code, "context_length_exceeded")
+		return connect.CodeInvalidArgument, switchboardv1.ErrorReason_ERROR_REASON_CONTEXT_TOO_LONG, msg, "context_length_exceeded"
 	case llm.KindContentFiltered:
 		return connect.CodeInvalidArgument, switchboardv1.ErrorReason_ERROR_REASON_CONTENT_FILTERED, msg, orDefault(e.Code, "content_filter")
 	case llm.KindUnauthenticated:

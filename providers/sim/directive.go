@@ -190,8 +190,12 @@ func applySetting(f *Fault, key, value string) error {
 		var n int
 		n, err = parseInt(value, 0, 1<<30)
 		f.CachedTokens = int64(n)
+	case "cache_write":
+		var n int
+		n, err = parseInt(value, 0, 1<<30)
+		f.CacheWriteTokens = int64(n)
 	default:
-		return fmt.Errorf("unknown setting %q (known: status, code, retry_after, disconnect_after, malformed_after, error_after, latency, ttft, chunk_delay, reply, reasoning, cached)", key)
+		return fmt.Errorf("unknown setting %q (known: status, code, retry_after, disconnect_after, malformed_after, error_after, latency, ttft, chunk_delay, reply, reasoning, cached, cache_write)", key)
 	}
 	if err != nil {
 		return fmt.Errorf("%s: %w", key, err)

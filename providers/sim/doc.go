@@ -23,6 +23,10 @@
 // echoed. When Options.APIKey is set, requests need "Authorization: Bearer
 // <key>" (401 invalid_api_key otherwise).
 //
+// The Anthropic dialect (anthropic_*.go) serves POST /v1/messages, unary
+// and streamed, and GET /v1/models for requests that carry
+// anthropic-version; anthropic_routes.go lists what it reproduces.
+//
 // Server.Transport (or HandlerTransport for any handler) reaches a simulator
 // in memory: no sockets, streaming preserved, cancellation propagated.
 //
@@ -119,6 +123,8 @@
 //	reply="text"        answer exactly this text (stop and max_tokens apply)
 //	reasoning=N         report N reasoning tokens per choice
 //	cached=N            report N prompt tokens as cached (at most the prompt)
+//	cache_write=N       report N prompt tokens as written to the prompt cache
+//	                    (at most the prompt less the cached tokens)
 //
 // Example: "What is the weather? [[sim status=429 retry_after=2]]". Status
 // faults are answered at once, before any latency. An unknown key or a

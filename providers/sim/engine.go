@@ -81,6 +81,8 @@ type generatedChoice struct {
 	calls []generatedCall
 	// finish is stop, length or tool_calls.
 	finish llm.FinishReason
+	// stopSequence is the stop sequence that ended the text, if one did.
+	stopSequence string
 	// reasoning and completion count this choice's tokens; completion
 	// includes reasoning.
 	reasoning  int64
@@ -130,6 +132,7 @@ func generate(c *conversation, f *Fault) *generation {
 	}
 	g.usage.InputTokens = promptTokens(req)
 	g.usage.CachedInputTokens = min(f.CachedTokens, g.usage.InputTokens)
+	g.usage.CacheWriteTokens = min(f.CacheWriteTokens, g.usage.InputTokens-g.usage.CachedInputTokens)
 	return g
 }
 

@@ -50,6 +50,9 @@ type Fault struct {
 	// CachedTokens is the number of prompt tokens reported as read from the
 	// prompt cache (at most the prompt's size).
 	CachedTokens int64
+	// CacheWriteTokens is the number of prompt tokens reported as written to
+	// the prompt cache (at most the prompt's size less the cached tokens).
+	CacheWriteTokens int64
 }
 
 // FaultRule applies Fault to a random share of requests, for chaos tests.
@@ -96,6 +99,9 @@ func (f *Fault) merge(o *Fault) {
 	}
 	if o.CachedTokens != 0 {
 		f.CachedTokens = o.CachedTokens
+	}
+	if o.CacheWriteTokens != 0 {
+		f.CacheWriteTokens = o.CacheWriteTokens
 	}
 }
 

@@ -14,12 +14,14 @@ import (
 func cutText(ch *generatedChoice, stop []string, budget int64) (llm.FinishReason, int64) {
 	text := ch.text
 	cut := len(text)
+	ch.stopSequence = ""
 	for _, s := range stop {
 		if s == "" {
 			continue
 		}
 		if i := strings.Index(text[:cut], s); i >= 0 {
 			cut = i
+			ch.stopSequence = s
 		}
 	}
 	text = text[:cut]
@@ -29,6 +31,7 @@ func cutText(ch *generatedChoice, stop []string, budget int64) (llm.FinishReason
 		text = cutTokens(text, int(budget))
 		n = budget
 		finish = llm.FinishLength
+		ch.stopSequence = "" // the budget ran out before the stop sequence
 	}
 	ch.text = text
 	return finish, n

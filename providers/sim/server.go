@@ -3,6 +3,7 @@ package sim
 import (
 	"context"
 	"net/http"
+	"strings"
 	"sync/atomic"
 	"time"
 )
@@ -35,7 +36,10 @@ type Server struct {
 	opts   Options
 	dice   faultDice
 	routes map[string]http.HandlerFunc
-	served counters
+	// prefixRoutes serve dialects whose paths are not fixed (Gemini puts
+	// the model in the path); they are tried in order after routes.
+	prefixRoutes []prefixRoute
+	served       counters
 }
 
 // New returns a simulator configured by opts.
@@ -46,6 +50,8 @@ func New(opts Options) *Server {
 	s := &Server{opts: opts, routes: make(map[string]http.HandlerFunc)}
 	s.dice.seed = mix64(uint64(opts.Seed))
 	s.registerOpenAI()
+	s.registerAnthropic()
+	s.registerGemini()
 	return s
 }
 
@@ -55,7 +61,19 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h(w, r)
 		return
 	}
+	for _, p := range s.prefixRoutes {
+		if strings.HasPrefix(r.URL.Path, p.prefix) {
+			p.handler(w, r)
+			return
+		}
+	}
 	s.openAINotFound(w, r)
+}
+
+// prefixRoute hands every path under prefix to handler.
+type prefixRoute struct {
+	prefix  string
+	handler http.HandlerFunc
 }
 
 // Transport returns an http.RoundTripper that serves requests from this

@@ -132,7 +132,9 @@ func byKind(k llm.Kind, code string) (status int, typ string, outCode string) {
 	case llm.KindInvalidRequest:
 		return http.StatusBadRequest, typeInvalidRequest, code
 	case llm.KindContextTooLong:
-		return http.StatusBadRequest, typeInvalidRequest, or(code, "context_length_exceeded")
+		// Always OpenAI's code, whatever the provider called it: clients
+		// (LangChain, agents) branch on it to trim the conversation.
+		return http.StatusBadRequest, typeInvalidRequest, "context_length_exceeded"
 	case llm.KindContentFiltered:
 		return http.StatusBadRequest, typeInvalidRequest, or(code, "content_filter")
 	case llm.KindUnauthenticated:
