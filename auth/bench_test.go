@@ -68,3 +68,19 @@ func BenchmarkVerifyRejectsTypo(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkVerifyFromCached is the request path as the transports run it:
+// the failed-authentication limiter (no address tracked) and a cached key.
+func BenchmarkVerifyFromCached(b *testing.B) {
+	keys := auth.NewKeys(openSQLite(b), testServerSecret, auth.WithFailureLimiter(auth.NewFailureLimiter(auth.DefaultMaxAuthFailures, auth.DefaultAuthFailureWindow)))
+	_, secret := mustCreate(b, keys, auth.CreateKeyParams{Name: "bench", AllowedModels: []string{"demo"}})
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if _, err := keys.VerifyFrom(ctx, secret, "192.0.2.10:54321"); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

@@ -20,6 +20,8 @@ var (
 	ErrAdminKeyAsVirtualKey = errors.New("auth: admin key used as a virtual key")
 	ErrVirtualKeyAsAdminKey = errors.New("auth: virtual key used as the admin key")
 	ErrInvalidAdminKey      = errors.New("auth: wrong admin key")
+	ErrSecretRotated        = errors.New("auth: API key secret was rotated and its grace period is over")
+	ErrTooManyFailures      = errors.New("auth: too many failed authentications from this address")
 )
 
 // codeInvalidAPIKey is OpenAI's code for a refused key, so an OpenAI-shaped
@@ -62,6 +64,11 @@ func errKeyExpired() *llm.Error {
 	return unauthenticated(ErrKeyExpired, codeInvalidAPIKey, "API key has expired")
 }
 
+func errSecretRotated() *llm.Error {
+	return unauthenticated(ErrSecretRotated, codeInvalidAPIKey,
+		"API key was rotated and this secret's grace period is over; use the new secret")
+}
+
 func errAdminKeyAsVirtualKey() *llm.Error {
 	return unauthenticated(ErrAdminKeyAsVirtualKey, codeInvalidAPIKey,
 		"the admin key is only for AdminService; call this API with a virtual key (sk-sb-...) created through AdminService/CreateKey")
@@ -96,5 +103,12 @@ func storeError(err error) *llm.Error {
 	case errors.Is(err, context.DeadlineExceeded):
 		return &llm.Error{Kind: llm.KindTimeout, Message: "request timed out while reading the key store", Err: err}
 	}
-	return &llm.Error{Kind: llm.KindUnavailable, Message: "key store unavailable", Err: err}
+	return errStoreUnavailable(err)
+}
+
+// errStoreUnavailable answers a verification the store could not help
+// with: 503 on the shim, Unavailable on Connect, never 401, so clients
+// retry instead of discarding a key that may be valid.
+func errStoreUnavailable(cause error) *llm.Error {
+	return &llm.Error{Kind: llm.KindUnavailable, Code: "key_store_unavailable", Message: "key store unavailable", Err: cause}
 }

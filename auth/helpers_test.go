@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"log/slog"
 	"path/filepath"
 	"sync"
 	"sync/atomic"
@@ -14,6 +15,9 @@ import (
 	"github.com/switchboard-gw/switchboard/llm"
 	"github.com/switchboard-gw/switchboard/store/sqlite"
 )
+
+// quietLogger drops the outage warnings that tests provoke on purpose.
+var quietLogger = slog.New(slog.DiscardHandler)
 
 // testServerSecret is a fixed 32-byte HMAC key for tests.
 var testServerSecret = bytes.Repeat([]byte{0x5b}, 32)
@@ -52,29 +56,69 @@ func openSQLite(t testing.TB) *sqlite.Store {
 }
 
 // observedStore wraps a real store to count hash lookups and, on demand,
-// make them fail the way an unreachable database would.
+// make them (failing) or every call (unreachable) fail the way an
+// unreachable database would.
 type observedStore struct {
-	auth.KeyStore
+	auth.Store
 	hashLookups atomic.Int64
 	failing     atomic.Bool
+	unreachable atomic.Bool
 }
 
 var errStoreDown = errors.New("connection refused")
 
-func (s *observedStore) KeyByHash(ctx context.Context, hash []byte) (auth.KeyRecord, error) {
-	s.hashLookups.Add(1)
-	if s.failing.Load() {
-		return auth.KeyRecord{}, errStoreDown
+func (s *observedStore) down() error {
+	if s.unreachable.Load() {
+		return errStoreDown
 	}
-	return s.KeyStore.KeyByHash(ctx, hash)
+	return nil
+}
+
+func (s *observedStore) KeyByHash(ctx context.Context, hash []byte) (auth.KeyMatch, error) {
+	s.hashLookups.Add(1)
+	if s.failing.Load() || s.unreachable.Load() {
+		return auth.KeyMatch{}, errStoreDown
+	}
+	if err := s.down(); err != nil {
+		return auth.KeyMatch{}, err
+	}
+	return s.Store.KeyByHash(ctx, hash)
+}
+
+func (s *observedStore) KeyByID(ctx context.Context, id string) (auth.KeyRecord, error) {
+	if err := s.down(); err != nil {
+		return auth.KeyRecord{}, err
+	}
+	return s.Store.KeyByID(ctx, id)
+}
+
+func (s *observedStore) InsertKey(ctx context.Context, k auth.KeyRecord) error {
+	if err := s.down(); err != nil {
+		return err
+	}
+	return s.Store.InsertKey(ctx, k)
+}
+
+func (s *observedStore) RevokeKey(ctx context.Context, id string, at time.Time) (auth.KeyRecord, error) {
+	if err := s.down(); err != nil {
+		return auth.KeyRecord{}, err
+	}
+	return s.Store.RevokeKey(ctx, id, at)
+}
+
+func (s *observedStore) RecordKeyUsage(ctx context.Context, usage []auth.KeyUsage) error {
+	if err := s.down(); err != nil {
+		return err
+	}
+	return s.Store.RecordKeyUsage(ctx, usage)
 }
 
 // newKeys returns Keys over a fresh SQLite store (observed) and a fake clock.
 func newKeys(t testing.TB, opts ...auth.KeysOption) (*auth.Keys, *observedStore, *fakeClock) {
 	t.Helper()
-	store := &observedStore{KeyStore: openSQLite(t)}
+	store := &observedStore{Store: openSQLite(t)}
 	clock := newFakeClock()
-	keys := auth.NewKeys(store, testServerSecret, append([]auth.KeysOption{auth.WithClock(clock.Now)}, opts...)...)
+	keys := auth.NewKeys(store, testServerSecret, append([]auth.KeysOption{auth.WithClock(clock.Now), auth.WithLogger(quietLogger)}, opts...)...)
 	return keys, store, clock
 }
 
@@ -102,4 +146,21 @@ func assertError(t *testing.T, err error, kind llm.Kind, cause error) *llm.Error
 		t.Errorf("error %q does not wrap %v", e.Message, cause)
 	}
 	return e
+}
+
+// slowStore answers KeyByHash only after delay, or when ctx ends.
+type slowStore struct {
+	auth.Store
+	delay time.Duration
+}
+
+var errSlow = errors.New("slow store")
+
+func (s *slowStore) KeyByHash(ctx context.Context, hash []byte) (auth.KeyMatch, error) {
+	select {
+	case <-time.After(s.delay):
+		return s.Store.KeyByHash(ctx, hash)
+	case <-ctx.Done():
+		return auth.KeyMatch{}, errors.Join(errSlow, ctx.Err())
+	}
 }

@@ -1,24 +1,37 @@
 package auth
 
 import (
-	"context"
 	"crypto/hmac"
 	"crypto/sha256"
-	"errors"
 	"fmt"
 	"hash"
+	"log/slog"
 	"sync"
 	"time"
-
-	"github.com/switchboard-gw/switchboard/llm"
 )
 
 const (
-	// DefaultCacheTTL is how long a successful verification is reused.
+	// DefaultCacheTTL is how long a successful verification is reused
+	// before the store is asked again. With a store that announces changes
+	// (Postgres) it only bounds how late a change is seen when an
+	// announcement is lost.
 	DefaultCacheTTL = 30 * time.Second
+	// DefaultMaxStaleness is how long after its last successful check a
+	// cached verification keeps being honoured while the store is
+	// unreachable.
+	DefaultMaxStaleness = time.Hour
 	// DefaultCacheSize bounds the verification cache.
 	DefaultCacheSize = 10_000
-	// DefaultPageSize and MaxPageSize bound List.
+	// DefaultStoreTimeout bounds one store read on the request path.
+	DefaultStoreTimeout = 2 * time.Second
+	// DefaultUsageFlushInterval is how often last-used times are written.
+	DefaultUsageFlushInterval = 10 * time.Second
+	// DefaultRotationGrace is how long a rotated key's old secret keeps
+	// working when the caller does not say.
+	DefaultRotationGrace = 24 * time.Hour
+	// MaxRotationGrace bounds the grace period of a rotation.
+	MaxRotationGrace = 30 * 24 * time.Hour
+	// DefaultPageSize and MaxPageSize bound listings.
 	DefaultPageSize = 100
 	MaxPageSize     = 1000
 	// createAttempts bounds retries when a fresh id or hash collides; with
@@ -26,38 +39,41 @@ const (
 	createAttempts = 3
 )
 
-// Key is a virtual key's public record. It never holds the secret.
+// Key is a virtual key's or an admin credential's public record. It never
+// holds the secret.
 type Key struct {
-	ID            string
-	Name          string
+	ID   string
+	Name string
+	// Role is empty for virtual keys; admin credentials have one.
+	Role          Role
+	TeamID        string
+	UserID        string
 	AllowedModels []string
+	Tags          []string
+	Limits        Limits
 	SecretPrefix  string
 	CreatedAt     time.Time
+	UpdatedAt     time.Time
 	RevokedAt     time.Time // zero when not revoked
 	ExpiresAt     time.Time // zero when it never expires
+	RotatedAt     time.Time // zero when never rotated
+	LastUsedAt    time.Time // zero when never used (recorded every few seconds, not per request)
 }
 
-// CreateKeyParams describes a new key.
-type CreateKeyParams struct {
-	Name          string
-	AllowedModels []string  // empty: every alias
-	ExpiresAt     time.Time // zero: never
-}
-
-// ListKeysParams pages through keys.
-type ListKeysParams struct {
-	PageSize       int // 0: DefaultPageSize; above MaxPageSize: MaxPageSize
-	PageToken      string
-	IncludeRevoked bool
-}
-
-// Keys issues, lists, revokes and verifies virtual keys. It is safe for
-// concurrent use.
+// Keys issues, lists, changes, revokes, rotates and verifies virtual keys
+// and admin credentials. It is safe for concurrent use. Run does its
+// background work (last-used times, change announcements).
 type Keys struct {
-	store KeyStore
-	now   func() time.Time
-	admin *Admin
-	cache *verifiedCache
+	store         KeyStore
+	now           func() time.Time
+	admin         *Admin
+	cache         *verifiedCache
+	health        storeHealth
+	usage         *usageRecorder
+	limiter       *FailureLimiter
+	storeTimeout  time.Duration
+	flushInterval time.Duration
+	logger        *slog.Logger
 	// macs pools keyed HMAC states (*pooledMAC): keying HMAC-SHA256 costs
 	// two extra SHA-256 blocks, a third of the work of hashing a short
 	// secret, and the pooled buffers keep hashing allocation-free.
@@ -68,10 +84,15 @@ type Keys struct {
 type KeysOption func(*keysConfig)
 
 type keysConfig struct {
-	now       func() time.Time
-	cacheTTL  time.Duration
-	cacheSize int
-	admin     *Admin
+	now           func() time.Time
+	cacheTTL      time.Duration
+	maxStaleness  time.Duration
+	cacheSize     int
+	admin         *Admin
+	limiter       *FailureLimiter
+	storeTimeout  time.Duration
+	flushInterval time.Duration
+	logger        *slog.Logger
 }
 
 // WithClock replaces time.Now, for tests of expiry and caching.
@@ -80,10 +101,18 @@ func WithClock(now func() time.Time) KeysOption {
 }
 
 // WithCacheTTL sets how long a successful verification is reused before the
-// store is asked again; 0 disables the cache. It bounds how long another
+// store is asked again; 0 disables the cache (and with it the outage
+// fallback). Without change announcements it bounds how long another
 // instance sharing the store keeps accepting a key revoked elsewhere.
 func WithCacheTTL(ttl time.Duration) KeysOption {
 	return func(c *keysConfig) { c.cacheTTL = ttl }
+}
+
+// WithMaxStaleness sets how long after its last successful check a cached
+// verification is still honoured while the store cannot be reached. Values
+// below the cache TTL are raised to it.
+func WithMaxStaleness(d time.Duration) KeysOption {
+	return func(c *keysConfig) { c.maxStaleness = d }
 }
 
 // WithCacheSize bounds the number of cached verifications.
@@ -91,11 +120,35 @@ func WithCacheSize(n int) KeysOption {
 	return func(c *keysConfig) { c.cacheSize = n }
 }
 
-// WithAdmin lets Verify recognise the admin key even when it was chosen by
-// the operator and lacks AdminKeyPrefix, and answer that it belongs to
+// WithAdmin sets the bootstrap admin key: VerifyAdmin accepts it with the
+// admin role, and Verify recognises it even when it was chosen by the
+// operator and lacks AdminKeyPrefix, answering that it belongs to
 // AdminService rather than calling it malformed.
 func WithAdmin(a *Admin) KeysOption {
 	return func(c *keysConfig) { c.admin = a }
+}
+
+// WithFailureLimiter rate limits failed authentications per client address
+// in VerifyFrom and VerifyAdminFrom.
+func WithFailureLimiter(l *FailureLimiter) KeysOption {
+	return func(c *keysConfig) { c.limiter = l }
+}
+
+// WithStoreTimeout bounds one store read on the request path, so a hung
+// database turns into the outage fallback instead of hung requests.
+func WithStoreTimeout(d time.Duration) KeysOption {
+	return func(c *keysConfig) { c.storeTimeout = d }
+}
+
+// WithUsageFlushInterval sets how often Run writes last-used times.
+func WithUsageFlushInterval(d time.Duration) KeysOption {
+	return func(c *keysConfig) { c.flushInterval = d }
+}
+
+// WithLogger receives outage transitions and background failures. It never
+// receives a secret. Nil means slog.Default().
+func WithLogger(l *slog.Logger) KeysOption {
+	return func(c *keysConfig) { c.logger = l }
 }
 
 // NewKeys returns a Keys over store, hashing secrets under serverSecret. It
@@ -108,12 +161,39 @@ func NewKeys(store KeyStore, serverSecret []byte, opts ...KeysOption) *Keys {
 	if len(serverSecret) < ServerSecretLen {
 		panic(fmt.Sprintf("auth.NewKeys: server secret must be at least %d bytes", ServerSecretLen))
 	}
-	cfg := keysConfig{now: time.Now, cacheTTL: DefaultCacheTTL, cacheSize: DefaultCacheSize}
+	cfg := keysConfig{
+		now:           time.Now,
+		cacheTTL:      DefaultCacheTTL,
+		maxStaleness:  DefaultMaxStaleness,
+		cacheSize:     DefaultCacheSize,
+		storeTimeout:  DefaultStoreTimeout,
+		flushInterval: DefaultUsageFlushInterval,
+	}
 	for _, o := range opts {
 		o(&cfg)
 	}
+	if cfg.logger == nil {
+		cfg.logger = slog.Default()
+	}
+	if cfg.storeTimeout <= 0 {
+		cfg.storeTimeout = DefaultStoreTimeout
+	}
+	if cfg.flushInterval <= 0 {
+		cfg.flushInterval = DefaultUsageFlushInterval
+	}
 	key := append([]byte(nil), serverSecret...)
-	k := &Keys{store: store, now: cfg.now, admin: cfg.admin, cache: newVerifiedCache(cfg.cacheTTL, cfg.cacheSize)}
+	usage := newUsageRecorder()
+	k := &Keys{
+		store:         store,
+		now:           cfg.now,
+		admin:         cfg.admin,
+		cache:         newVerifiedCache(cfg.cacheTTL, max(cfg.maxStaleness, cfg.cacheTTL), cfg.cacheSize, usage),
+		usage:         usage,
+		limiter:       cfg.limiter,
+		storeTimeout:  cfg.storeTimeout,
+		flushInterval: cfg.flushInterval,
+		logger:        cfg.logger,
+	}
 	k.macs.New = func() any { return &pooledMAC{mac: hmac.New(sha256.New, key)} }
 	return k
 }
@@ -148,139 +228,27 @@ func storedTime(t time.Time) time.Time {
 	return t.UTC().Truncate(time.Microsecond)
 }
 
-// Create issues a key and returns its record and its secret (shown once).
-func (k *Keys) Create(ctx context.Context, p CreateKeyParams) (Key, string, error) {
-	name, models, err := validateCreate(p)
-	if err != nil {
-		return Key{}, "", err
-	}
-	now := k.timestamp()
-	expires := storedTime(p.ExpiresAt)
-	if !expires.IsZero() && !expires.After(now) {
-		return Key{}, "", invalidParam("expire_time", "expire_time must be in the future")
-	}
-	for range createAttempts {
-		secret := GenerateSecret()
-		hash := k.hashSecret(secret)
-		rec := KeyRecord{
-			ID:            NewKeyID(),
-			Name:          name,
-			Hash:          hash[:],
-			SecretPrefix:  secret[:secretDisplayLen],
-			AllowedModels: models,
-			CreatedAt:     now,
-			ExpiresAt:     expires,
-		}
-		err := k.store.InsertKey(ctx, rec)
-		if errors.Is(err, ErrAlreadyExists) {
-			continue
-		}
-		if err != nil {
-			return Key{}, "", storeError(err)
-		}
-		return keyFromRecord(rec), secret, nil
-	}
-	return Key{}, "", &llm.Error{Kind: llm.KindInternal, Message: "could not allocate a unique key id; try again"}
-}
-
-// Get returns a key by id.
-func (k *Keys) Get(ctx context.Context, id string) (Key, error) {
-	if err := checkKeyID(id); err != nil {
-		return Key{}, err
-	}
-	rec, err := k.store.KeyByID(ctx, id)
-	if err != nil {
-		return Key{}, lookupError(err, id)
-	}
-	return keyFromRecord(rec), nil
-}
-
-// Revoke revokes a key; revoking a revoked key changes nothing and succeeds.
-// The key is refused from the next Verify through this Keys on.
-func (k *Keys) Revoke(ctx context.Context, id string) (Key, error) {
-	if err := checkKeyID(id); err != nil {
-		return Key{}, err
-	}
-	rec, err := k.store.RevokeKey(ctx, id, k.timestamp())
-	if err != nil {
-		if !errors.Is(err, ErrNotFound) {
-			// The revocation may have committed before the failure was
-			// reported; forget every cached verification to be safe.
-			k.cache.purge()
-		}
-		return Key{}, lookupError(err, id)
-	}
-	k.cache.invalidate(rec.Hash)
-	return keyFromRecord(rec), nil
-}
-
-// List returns a page of keys, newest first, and the token of the next page
-// ("" on the last page).
-func (k *Keys) List(ctx context.Context, p ListKeysParams) ([]Key, string, error) {
-	size := p.PageSize
-	switch {
-	case size < 0:
-		return nil, "", invalidParam("page_size", "page_size must not be negative")
-	case size == 0:
-		size = DefaultPageSize
-	case size > MaxPageSize:
-		size = MaxPageSize // AIP-158: coerce, do not refuse
-	}
-	after, tokenErr := decodePageToken(p.PageToken, p.IncludeRevoked)
-	if tokenErr != nil {
-		return nil, "", tokenErr
-	}
-	recs, err := k.store.ListKeys(ctx, ListKeysQuery{Limit: size + 1, After: after, IncludeRevoked: p.IncludeRevoked})
-	if err != nil {
-		return nil, "", storeError(err)
-	}
-	next := ""
-	if len(recs) > size {
-		recs = recs[:size]
-		last := recs[size-1]
-		next = encodePageToken(KeyCursor{CreatedAt: last.CreatedAt, ID: last.ID}, p.IncludeRevoked)
-	}
-	keys := make([]Key, len(recs))
-	for i, r := range recs {
-		keys[i] = keyFromRecord(r)
-	}
-	return keys, next, nil
-}
-
-// checkKeyID refuses ids that cannot exist before the store is asked. It
-// does not echo them: callers sometimes paste a secret where an id belongs.
-func checkKeyID(id string) *llm.Error {
-	switch {
-	case id == "":
-		return invalidParam("id", "id is required")
-	case !looksLikeKeyID(id):
-		return &llm.Error{Kind: llm.KindNotFound, Err: ErrNotFound,
-			Message: `API key not found: ids look like "key_" followed by 16 letters and digits`}
-	}
-	return nil
-}
-
-func lookupError(err error, id string) *llm.Error {
-	if errors.Is(err, ErrNotFound) {
-		// id has the shape of a key id (checkKeyID), so it is safe to show.
-		return &llm.Error{Kind: llm.KindNotFound, Err: err, Message: fmt.Sprintf("API key %q not found", id)}
-	}
-	return storeError(err)
-}
-
 func keyFromRecord(r KeyRecord) Key {
 	return Key{
 		ID:            r.ID,
 		Name:          r.Name,
+		Role:          r.Role,
+		TeamID:        r.TeamID,
+		UserID:        r.UserID,
 		AllowedModels: append([]string(nil), r.AllowedModels...),
+		Tags:          append([]string(nil), r.Tags...),
+		Limits:        r.Limits,
 		SecretPrefix:  r.SecretPrefix,
 		CreatedAt:     r.CreatedAt,
+		UpdatedAt:     r.UpdatedAt,
 		RevokedAt:     r.RevokedAt,
 		ExpiresAt:     r.ExpiresAt,
+		RotatedAt:     r.RotatedAt,
+		LastUsedAt:    r.LastUsedAt,
 	}
 }
 
-// isExpired reports whether a key with this expiry is expired at now.
+// isExpired reports whether something with this expiry is expired at now.
 func isExpired(expiresAt, now time.Time) bool {
 	return !expiresAt.IsZero() && !now.Before(expiresAt)
 }

@@ -74,7 +74,7 @@ func TestCreateVerifyRevoke(t *testing.T) {
 
 func TestVerifyCachesSuccessesButNotFailures(t *testing.T) {
 	ctx := t.Context()
-	keys, store, _ := newKeys(t)
+	keys, store, clock := newKeys(t)
 	_, secret := mustCreate(t, keys, auth.CreateKeyParams{Name: "cached"})
 
 	for range 5 {
@@ -96,7 +96,8 @@ func TestVerifyCachesSuccessesButNotFailures(t *testing.T) {
 		t.Errorf("store read %d times, want 3", n)
 	}
 
-	// A store failure is reported as Unavailable and not remembered.
+	// A store failure is reported as Unavailable and not remembered: once
+	// the probe interval has passed, the store is asked again.
 	_, fresh := mustCreate(t, keys, auth.CreateKeyParams{Name: "fresh"})
 	store.failing.Store(true)
 	_, err := keys.Verify(ctx, fresh)
@@ -105,6 +106,7 @@ func TestVerifyCachesSuccessesButNotFailures(t *testing.T) {
 		t.Errorf("message %q", e.Message)
 	}
 	store.failing.Store(false)
+	clock.Advance(time.Second)
 	if _, err := keys.Verify(ctx, fresh); err != nil {
 		t.Errorf("Verify after the store recovered: %v", err)
 	}

@@ -2,6 +2,7 @@ package auth
 
 import (
 	"encoding/base64"
+	"hash/fnv"
 	"strconv"
 	"strings"
 	"time"
@@ -10,22 +11,47 @@ import (
 )
 
 // Page tokens are opaque to callers: base64url of
-// "v1:<include_revoked 0|1>:<created_at unix µs>:<key id>". They carry the
-// include_revoked flag so a token cannot be replayed against a different
-// listing, which would skip or repeat keys.
-const pageTokenVersion = "v1"
+// "v2:<listing>:<filter fingerprint>:<created_at unix µs>:<id>". The listing
+// letter and the fingerprint of the filters bind a token to the listing
+// that issued it, so it cannot be replayed against another one, which would
+// skip or repeat records.
+const pageTokenVersion = "v2"
 
-func encodePageToken(c KeyCursor, includeRevoked bool) string {
-	flag := "0"
-	if includeRevoked {
-		flag = "1"
+// Listing letters.
+const (
+	listingKeys      = "k"
+	listingAdminKeys = "a"
+	listingTeams     = "t"
+	listingUsers     = "u"
+)
+
+// pageSize applies the default and the maximum to a requested page size.
+func pageSize(n int) (int, *llm.Error) {
+	switch {
+	case n < 0:
+		return 0, invalidParam("page_size", "page_size must not be negative")
+	case n == 0:
+		return DefaultPageSize, nil
+	case n > MaxPageSize:
+		return MaxPageSize, nil // AIP-158: coerce, do not refuse
 	}
-	raw := pageTokenVersion + ":" + flag + ":" + strconv.FormatInt(c.CreatedAt.UnixMicro(), 10) + ":" + c.ID
+	return n, nil
+}
+
+func fingerprint(filter string) string {
+	h := fnv.New32a()
+	h.Write([]byte(filter))
+	return strconv.FormatUint(uint64(h.Sum32()), 36)
+}
+
+func encodePageToken(listing, filter string, c Cursor) string {
+	raw := pageTokenVersion + ":" + listing + ":" + fingerprint(filter) + ":" + strconv.FormatInt(c.CreatedAt.UnixMicro(), 10) + ":" + c.ID
 	return base64.RawURLEncoding.EncodeToString([]byte(raw))
 }
 
 // decodePageToken returns the cursor in token, nil for the first page.
-func decodePageToken(token string, includeRevoked bool) (*KeyCursor, *llm.Error) {
+// validID checks the shape of the id it carries.
+func decodePageToken(token, listing, filter string, validID func(string) bool) (*Cursor, *llm.Error) {
 	if token == "" {
 		return nil, nil
 	}
@@ -34,16 +60,26 @@ func decodePageToken(token string, includeRevoked bool) (*KeyCursor, *llm.Error)
 	if err != nil {
 		return nil, invalid
 	}
-	parts := strings.SplitN(string(raw), ":", 4)
-	if len(parts) != 4 || parts[0] != pageTokenVersion || (parts[1] != "0" && parts[1] != "1") || !looksLikeKeyID(parts[3]) {
+	parts := strings.SplitN(string(raw), ":", 5)
+	if len(parts) != 5 || parts[0] != pageTokenVersion || parts[1] != listing || !validID(parts[4]) {
 		return nil, invalid
 	}
-	if (parts[1] == "1") != includeRevoked {
-		return nil, invalidParam("page_token", "page_token was issued for a different include_revoked value; keep the request's other fields unchanged while paging")
+	if parts[2] != fingerprint(filter) {
+		return nil, invalidParam("page_token", "page_token was issued for a listing with other filters; keep the request's other fields unchanged while paging")
 	}
-	micros, err := strconv.ParseInt(parts[2], 10, 64)
+	micros, err := strconv.ParseInt(parts[3], 10, 64)
 	if err != nil {
 		return nil, invalid
 	}
-	return &KeyCursor{CreatedAt: time.UnixMicro(micros).UTC(), ID: parts[3]}, nil
+	return &Cursor{CreatedAt: time.UnixMicro(micros).UTC(), ID: parts[4]}, nil
+}
+
+// nextPageToken trims a page fetched with limit size+1 and returns the token
+// of the next page ("" on the last one).
+func nextPageToken[T any](recs []T, size int, listing, filter string, cursor func(T) Cursor) ([]T, string) {
+	if len(recs) <= size {
+		return recs, ""
+	}
+	recs = recs[:size]
+	return recs, encodePageToken(listing, filter, cursor(recs[size-1]))
 }

@@ -3,12 +3,19 @@ package auth
 import "strings"
 
 // Principal is the authenticated caller of a CompletionService RPC or /v1/
-// endpoint. Verify may hand several requests principals that share one
-// AllowedModels slice: treat it as read-only.
+// endpoint: a virtual key, the team that owns it and the user it is for.
+// Verify may hand several requests principals that share the AllowedModels
+// and Tags slices: treat them as read-only.
 type Principal struct {
 	KeyID         string
 	KeyName       string
+	TeamID        string
+	UserID        string // empty when the key is not a user's
 	AllowedModels []string
+	Tags          []string
+	// Limits are the key's rate limits and budget, for the layer that
+	// enforces them.
+	Limits Limits
 }
 
 // Allows reports whether the principal may call the model alias. An empty

@@ -100,6 +100,15 @@ func checksum(s string) uint32 {
 	return ^crc
 }
 
+// displayPrefix is the part of a secret kept as Key.SecretPrefix: its fixed
+// prefix and four random characters.
+func displayPrefix(secret string) string {
+	if strings.HasPrefix(secret, AdminKeyPrefix) {
+		return secret[:len(AdminKeyPrefix)+secretDisplayLen-len(SecretPrefix)]
+	}
+	return secret[:secretDisplayLen]
+}
+
 // looksLikeKeyID reports whether id has the shape of a key id, so ids that
 // cannot exist are refused without a store read and without being echoed
 // (a caller may paste a secret where an id belongs).

@@ -14,15 +14,17 @@ import (
 )
 
 // authInterceptor authenticates every Connect RPC, unary and streaming, by
-// procedure: CompletionService needs a virtual key, AdminService needs the
-// admin key, anything else is refused. The principal goes into the request's
-// request.Info, where the handlers read it.
+// procedure: CompletionService needs a virtual key, AdminService the
+// bootstrap admin key or an admin credential whose role allows the
+// procedure (adminAccess), anything else is refused. Failed attempts count
+// against the client's address (auth.FailureLimiter, when Keys has one). The
+// virtual key's principal goes into the request's request.Info, the admin
+// principal into the context (see caller).
 //
 // It is one interceptor for both services (rather than one per handler) so
 // that the rule "which key for which procedure" is written in one place.
 type authInterceptor struct {
-	keys  *auth.Keys
-	admin *auth.Admin
+	keys *auth.Keys
 }
 
 var (
@@ -30,21 +32,30 @@ var (
 	adminPrefix      = "/" + switchboardv1connect.AdminServiceName + "/"
 )
 
-func (a *authInterceptor) authenticate(ctx context.Context, procedure string, header http.Header) (context.Context, error) {
+func (a *authInterceptor) authenticate(ctx context.Context, procedure string, header http.Header, peer connect.Peer) (context.Context, error) {
 	token, _ := auth.BearerToken(header.Get("Authorization"))
 	ctx, info := request.Ensure(ctx)
 	switch {
 	case strings.HasPrefix(procedure, completionPrefix):
-		p, err := a.keys.Verify(ctx, token)
+		p, err := a.keys.VerifyFrom(ctx, token, peer.Addr)
 		if err != nil {
 			return ctx, ConnectError(err)
 		}
 		info.Principal = p
 	case strings.HasPrefix(procedure, adminPrefix):
-		if err := a.admin.Verify(token); err != nil {
+		access, ok := adminAccess[procedure]
+		if !ok {
+			return ctx, ConnectError(llm.Errorf(llm.KindPermissionDenied, "no authorization rule for %s", procedure))
+		}
+		p, err := a.keys.VerifyAdminFrom(ctx, token, peer.Addr)
+		if err != nil {
+			return ctx, ConnectError(err)
+		}
+		if err := p.Allow(access); err != nil {
 			return ctx, ConnectError(err)
 		}
 		info.Admin = true
+		ctx = withAdminPrincipal(ctx, p)
 	default:
 		return ctx, ConnectError(llm.Errorf(llm.KindPermissionDenied, "no authorization rule for %s", procedure))
 	}
@@ -54,7 +65,7 @@ func (a *authInterceptor) authenticate(ctx context.Context, procedure string, he
 // WrapUnary authenticates unary RPCs.
 func (a *authInterceptor) WrapUnary(next connect.UnaryFunc) connect.UnaryFunc {
 	return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
-		ctx, err := a.authenticate(ctx, req.Spec().Procedure, req.Header())
+		ctx, err := a.authenticate(ctx, req.Spec().Procedure, req.Header(), req.Peer())
 		if err != nil {
 			return nil, err
 		}
@@ -66,7 +77,7 @@ func (a *authInterceptor) WrapUnary(next connect.UnaryFunc) connect.UnaryFunc {
 // the request or sends anything.
 func (a *authInterceptor) WrapStreamingHandler(next connect.StreamingHandlerFunc) connect.StreamingHandlerFunc {
 	return func(ctx context.Context, conn connect.StreamingHandlerConn) error {
-		ctx, err := a.authenticate(ctx, conn.Spec().Procedure, conn.RequestHeader())
+		ctx, err := a.authenticate(ctx, conn.Spec().Procedure, conn.RequestHeader(), conn.Peer())
 		if err != nil {
 			return err
 		}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/switchboard-gw/switchboard/auth"
+	"github.com/switchboard-gw/switchboard/telemetry/overhead"
 )
 
 // Defaults for the zero values of Options.
@@ -26,10 +27,17 @@ type Options struct {
 
 	// Core answers completions, embeddings and model listings.
 	Core Core
-	// Keys verifies virtual keys and backs AdminService.
+	// Keys verifies virtual keys and admin credentials and backs
+	// AdminService's key RPCs. Build it with auth.WithAdmin(Admin) so that
+	// it accepts the bootstrap admin key, and auth.WithFailureLimiter to
+	// rate limit failed authentications on both transports.
 	Keys *auth.Keys
-	// Admin verifies the admin key for AdminService.
+	// Admin is the bootstrap admin key (see Keys).
 	Admin *auth.Admin
+	// Teams and Users back AdminService's team and user RPCs; without them
+	// those RPCs answer Unimplemented.
+	Teams *auth.Teams
+	Users *auth.Users
 
 	// MaxBodyBytes bounds a request: for Connect, gRPC and gRPC-Web the size
 	// of one (decompressed) request message, refused with ResourceExhausted;
@@ -54,6 +62,10 @@ type Options struct {
 	// Ready is an optional readiness check for /readyz (a database ping,
 	// say). Nil means always ready while serving.
 	Ready func() error
+	// Overhead receives the gateway's own time per request and per stream
+	// chunk (see package telemetry/overhead), served at GET /debug/overhead
+	// to the admin key. Nil means a recorder of the server's own.
+	Overhead *overhead.Recorder
 }
 
 func (o *Options) withDefaults() (Options, error) {
@@ -87,6 +99,9 @@ func (o *Options) withDefaults() (Options, error) {
 	}
 	if out.Logger == nil {
 		out.Logger = slog.Default()
+	}
+	if out.Overhead == nil {
+		out.Overhead = new(overhead.Recorder)
 	}
 	return out, nil
 }

@@ -11,6 +11,14 @@ type Config struct {
 	Deployments map[string]*Deployment `yaml:"deployments"`
 	Aliases     map[string]*Alias      `yaml:"aliases"`
 	Defaults    Defaults               `yaml:"defaults"`
+	// Secrets configures Vault for vault: credential references.
+	Secrets Secrets `yaml:"secrets"`
+	// Store configures where keys, teams and users live (store.go).
+	Store Store `yaml:"store"`
+	// Auth configures authentication (store.go).
+	Auth Auth `yaml:"auth"`
+	// Routing holds routing defaults and hot reload (routing.go).
+	Routing Routing `yaml:"routing"`
 
 	// LookupEnv resolves env: references; set by Load.
 	LookupEnv func(string) (string, bool) `yaml:"-"`
@@ -75,6 +83,9 @@ type Provider struct {
 	// "openai" (default), "anthropic" or "gemini". The simulator speaks all
 	// three; the gateway uses the real translator of the dialect.
 	Dialect string `yaml:"dialect"`
+	// ConnectTimeout bounds establishing a connection to the provider
+	// (default 10s).
+	ConnectTimeout time.Duration `yaml:"connect_timeout"`
 }
 
 // SimOptions shape the simulator's timing.
@@ -82,6 +93,10 @@ type SimOptions struct {
 	Latency         time.Duration `yaml:"latency"`
 	TTFT            time.Duration `yaml:"ttft"`
 	InterChunkDelay time.Duration `yaml:"inter_chunk_delay"`
+	// Faults are injected into a random share of requests (routing.go).
+	Faults []SimFault `yaml:"faults"`
+	// Seed makes the fault rolls reproducible.
+	Seed int64 `yaml:"seed"`
 }
 
 // Deployment is a model on a provider.
@@ -89,13 +104,19 @@ type Deployment struct {
 	Provider string `yaml:"provider"`
 	// Model is the upstream model name.
 	Model string `yaml:"model"`
+	// Routing: credential pool, weight, priority, limits, price,
+	// timeouts, breaker (routing.go).
+	DeploymentRouting `yaml:",inline"`
 }
 
-// Alias is a model name callers use, served by one or more deployments.
-// Deployments are tried in order: the next one is used when the previous
-// fails with a retryable error before any output reached the caller.
+// Alias is a model name callers use, served by one or more deployments in
+// the order its strategy chooses (by default the listed order), or by
+// another alias chosen by content rules (routing.go).
 type Alias struct {
 	Deployments []string `yaml:"deployments"`
+	// Routing: strategy, fallbacks, retry, timeouts, hedging,
+	// continuation, rules (routing.go).
+	AliasRouting `yaml:",inline"`
 }
 
 // Defaults switch the embedded defaults on or off (both on when unset).

@@ -136,6 +136,7 @@ func pathAtLine(n *yaml.Node, line int, prefix string) string {
 }
 
 func (c *Config) applyDefaults() {
+	c.applyStoreDefaults()
 	if c.Server.Addr == "" {
 		c.Server.Addr = DefaultAddr
 	}

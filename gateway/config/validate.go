@@ -48,6 +48,15 @@ func (c *Config) Validate() error {
 		if err := secrets.CheckRef(s); err != nil {
 			return fieldErr("server.server_secret", "%v", err)
 		}
+		if err := c.checkVaultRef("server.server_secret", s); err != nil {
+			return err
+		}
+	}
+	if err := c.validateSecrets(); err != nil {
+		return err
+	}
+	if err := c.validateStore(); err != nil {
+		return err
 	}
 	for _, name := range sortedKeys(c.Providers) {
 		if err := c.validateProvider(name, c.Providers[name]); err != nil {
@@ -76,8 +85,8 @@ func (c *Config) Validate() error {
 		if name == "" || strings.ContainsAny(name, " \t\n") {
 			return fieldErr(field, "alias names must be non-empty and have no spaces")
 		}
-		if a == nil || len(a.Deployments) == 0 {
-			return fieldErr(field+".deployments", "must list at least one deployment")
+		if a == nil || (len(a.Deployments) == 0 && len(a.Rules) == 0) {
+			return fieldErr(field+".deployments", "must list at least one deployment (or rules that choose an alias)")
 		}
 		for i, d := range a.Deployments {
 			if _, ok := c.Deployments[d]; !ok {
@@ -85,7 +94,7 @@ func (c *Config) Validate() error {
 			}
 		}
 	}
-	return nil
+	return c.validateRouting()
 }
 
 func (c *Config) validateProvider(name string, p *Provider) error {
@@ -134,8 +143,13 @@ func (c *Config) validateProvider(name string, p *Provider) error {
 		if err := secrets.CheckRef(p.APIKey); err != nil {
 			return fieldErr(field+".api_key", "%v", err)
 		}
-		if _, err := (secrets.Env{LookupEnv: c.LookupEnv}).Resolve(context.Background(), p.APIKey); err != nil {
-			return fieldErr(field+".api_key", "%v", err)
+		if err := c.checkVaultRef(field+".api_key", p.APIKey); err != nil {
+			return err
+		}
+		if secrets.Scheme(p.APIKey) == secrets.SchemeEnv {
+			if _, err := (secrets.Env{LookupEnv: c.LookupEnv}).Resolve(context.Background(), p.APIKey); err != nil {
+				return fieldErr(field+".api_key", "%v", err)
+			}
 		}
 	}
 	if p.Sim.Latency < 0 || p.Sim.TTFT < 0 || p.Sim.InterChunkDelay < 0 {

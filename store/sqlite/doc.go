@@ -1,6 +1,8 @@
 // Package sqlite is the embedded store: one SQLite file, opened with the
 // pure-Go modernc.org/sqlite driver so the binary needs no cgo and no
-// database server. It implements auth.KeyStore.
+// database server. It implements auth.Store (keys, teams, users) for one
+// gateway instance; it announces no changes to other processes, so a second
+// instance on the same file sees revocations when its cache entries age out.
 //
 // Concurrency follows SQLite's own model. The file is in WAL mode, so
 // readers never block the writer or each other; all writes go through a pool
@@ -9,8 +11,8 @@
 // rare contention with another process on the same file.
 //
 // The schema is created by numbered SQL migrations embedded in the binary
-// (migrations/NNNN_name.sql) and applied at Open, each in its own
-// transaction and recorded in schema_migrations, so Open is idempotent and
-// safe when two processes start at once. Times are stored as integer
+// (migrations/NNNN_name.sql) and applied at Open (unless WithoutMigrations),
+// each in its own transaction and recorded in schema_migrations, so Open is
+// idempotent and safe when two processes start at once. Times are stored as integer
 // microseconds since the Unix epoch, UTC.
 package sqlite

@@ -53,61 +53,103 @@ func loadMigrations() ([]migration, error) {
 	return ms, nil
 }
 
-// migrate applies the migrations db has not seen yet. Each runs in its own
-// BEGIN IMMEDIATE transaction that first re-checks schema_migrations, so two
-// processes opening a new file at once apply each migration exactly once.
-func migrate(ctx context.Context, db *sql.DB) error {
+// migrate applies the migrations db has not seen yet and returns their
+// names. Each runs in its own BEGIN IMMEDIATE transaction that first
+// re-checks schema_migrations, so two processes opening a new file at once
+// apply each migration exactly once.
+func migrate(ctx context.Context, db *sql.DB) ([]string, error) {
 	ms, err := loadMigrations()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version    INTEGER NOT NULL PRIMARY KEY,
 		name       TEXT    NOT NULL,
 		applied_at INTEGER NOT NULL -- unix microseconds, UTC
 	) STRICT`); err != nil {
-		return fmt.Errorf("create schema_migrations: %w", err)
+		return nil, fmt.Errorf("create schema_migrations: %w", err)
+	}
+	newest, err := schemaVersion(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	if newest > len(ms) {
+		return nil, fmt.Errorf("database schema version %d is newer than this binary knows (%d); upgrade switchboard", newest, len(ms))
+	}
+	var applied []string
+	for _, m := range ms[newest:] {
+		did, err := applyMigration(ctx, db, m)
+		if err != nil {
+			return applied, fmt.Errorf("migration %s: %w", m.name, err)
+		}
+		if did {
+			applied = append(applied, m.name)
+		}
+	}
+	return applied, nil
+}
+
+// schemaVersion is the newest applied migration, 0 for a new database.
+func schemaVersion(ctx context.Context, db *sql.DB) (int, error) {
+	var exists int
+	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'`).Scan(&exists); err != nil {
+		return 0, fmt.Errorf("read schema version: %w", err)
+	}
+	if exists == 0 {
+		return 0, nil
 	}
 	var newest sql.NullInt64
 	if err := db.QueryRowContext(ctx, `SELECT MAX(version) FROM schema_migrations`).Scan(&newest); err != nil {
-		return fmt.Errorf("read schema version: %w", err)
+		return 0, fmt.Errorf("read schema version: %w", err)
 	}
-	if int(newest.Int64) > len(ms) {
-		return fmt.Errorf("database schema version %d is newer than this binary knows (%d); upgrade switchboard", newest.Int64, len(ms))
+	return int(newest.Int64), nil
+}
+
+// checkSchema refuses a database whose schema is not exactly the one this
+// binary's migrations produce, for stores opened without migrating.
+func checkSchema(ctx context.Context, db *sql.DB) error {
+	ms, err := loadMigrations()
+	if err != nil {
+		return err
 	}
-	for _, m := range ms[newest.Int64:] {
-		if err := applyMigration(ctx, db, m); err != nil {
-			return fmt.Errorf("migration %s: %w", m.name, err)
-		}
+	v, err := schemaVersion(ctx, db)
+	if err != nil {
+		return err
+	}
+	switch {
+	case v < len(ms):
+		return fmt.Errorf("database schema is at version %d, this binary needs %d: run `switchboard migrate` (or set store.migrate_on_start)", v, len(ms))
+	case v > len(ms):
+		return fmt.Errorf("database schema version %d is newer than this binary knows (%d); upgrade switchboard", v, len(ms))
 	}
 	return nil
 }
 
-func applyMigration(ctx context.Context, db *sql.DB, m migration) (err error) {
+func applyMigration(ctx context.Context, db *sql.DB, m migration) (applied bool, err error) {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
-		return err
+		return false, err
 	}
 	defer func() {
 		if err != nil {
 			err = errors.Join(err, ignoreDone(tx.Rollback()))
 		}
 	}()
-	var applied int
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE version = ?`, m.version).Scan(&applied); err != nil {
-		return err
+	var seen int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE version = ?`, m.version).Scan(&seen); err != nil {
+		return false, err
 	}
-	if applied > 0 {
-		return tx.Commit() // another process got here first
+	if seen > 0 {
+		return false, tx.Commit() // another process got here first
 	}
 	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
-		return err
+		return false, err
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
 		m.version, m.name, time.Now().UTC().UnixMicro()); err != nil {
-		return err
+		return false, err
 	}
-	return tx.Commit()
+	return true, tx.Commit()
 }
 
 func ignoreDone(err error) error {

@@ -26,13 +26,32 @@ type Store struct {
 	// reader has several query-only connections; in WAL mode they read a
 	// consistent snapshot while the writer works.
 	reader *sql.DB
+	// appliedAtOpen names the migrations Open applied.
+	appliedAtOpen []string
 }
+
+// AppliedAtOpen names the migrations Open applied.
+func (s *Store) AppliedAtOpen() []string { return s.appliedAtOpen }
+
+// Option configures Open.
+type Option func(*options)
+
+type options struct{ skipMigrations bool }
+
+// WithoutMigrations opens the database without applying migrations, and
+// refuses it unless its schema is already current (see Store.Migrate and
+// `switchboard migrate`).
+func WithoutMigrations() Option { return func(o *options) { o.skipMigrations = true } }
 
 // Open opens (creating if needed) the database file at path, creating its
 // directory (mode 0700) and the file (mode 0600) when missing, and applies
 // pending migrations. path must name a file: an in-memory database cannot be
 // shared between the reader and writer connections.
-func Open(ctx context.Context, path string) (*Store, error) {
+func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
 	if path == "" {
 		return nil, errors.New("sqlite store: empty database path")
 	}
@@ -52,7 +71,12 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	writer.SetMaxIdleConns(1)
 	writer.SetConnMaxLifetime(0)
 	writer.SetConnMaxIdleTime(0)
-	if err := migrate(ctx, writer); err != nil {
+	var applied []string
+	prepare := func() (err error) { applied, err = migrate(ctx, writer); return err }
+	if o.skipMigrations {
+		prepare = func() error { return checkSchema(ctx, writer) }
+	}
+	if err := prepare(); err != nil {
 		writer.Close()
 		return nil, fmt.Errorf("sqlite store: %s: %w", abs, err)
 	}
@@ -72,8 +96,17 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		writer.Close()
 		return nil, fmt.Errorf("sqlite store: open %s: %w", abs, err)
 	}
-	return &Store{writer: writer, reader: reader}, nil
+	return &Store{writer: writer, reader: reader, appliedAtOpen: applied}, nil
 }
+
+// Migrate applies pending migrations and returns their names (none when
+// the schema is current).
+func (s *Store) Migrate(ctx context.Context) ([]string, error) {
+	return migrate(ctx, s.writer)
+}
+
+// Ping checks that the database can be read.
+func (s *Store) Ping(ctx context.Context) error { return s.reader.PingContext(ctx) }
 
 // Close closes both connection pools.
 func (s *Store) Close() error {

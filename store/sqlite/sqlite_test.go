@@ -32,8 +32,8 @@ func openStore(t *testing.T, path string) *sqlite.Store {
 	return s
 }
 
-func TestKeyStoreConformance(t *testing.T) {
-	storetest.RunKeyStore(t, func(t *testing.T) auth.KeyStore {
+func TestStoreConformance(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) auth.Store {
 		return openStore(t, filepath.Join(t.TempDir(), "switchboard.db"))
 	})
 }
@@ -173,8 +173,10 @@ func record(name string, created time.Time) auth.KeyRecord {
 		ID:           auth.NewKeyID(),
 		Name:         name,
 		Hash:         hash,
+		TeamID:       auth.DefaultTeamID,
 		SecretPrefix: "sk-sb-test",
 		CreatedAt:    created.UTC().Truncate(time.Microsecond),
+		UpdatedAt:    created.UTC().Truncate(time.Microsecond),
 	}
 }
 

@@ -1,12 +1,12 @@
-// Package storetest holds the conformance suites that every store backend
-// runs from its own tests, so that the embedded SQLite store and the
-// production backends behave identically: the same ordering, the same
-// sentinel errors, the same idempotency and the same time precision.
+// Package storetest holds the conformance suite that every store backend
+// runs from its own tests, so that the embedded SQLite store and PostgreSQL
+// behave identically: the same ordering, filters, sentinel errors,
+// referential checks, idempotency and time precision.
 //
 // A backend's test calls, for example:
 //
-//	func TestKeyStore(t *testing.T) {
-//		storetest.RunKeyStore(t, func(t *testing.T) auth.KeyStore {
+//	func TestStoreConformance(t *testing.T) {
+//		storetest.Run(t, func(t *testing.T) auth.Store {
 //			s, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "db"))
 //			...
 //			t.Cleanup(func() { s.Close() })

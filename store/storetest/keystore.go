@@ -2,11 +2,9 @@ package storetest
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -14,90 +12,15 @@ import (
 	"github.com/switchboard-gw/switchboard/auth"
 )
 
-// RunKeyStore runs the auth.KeyStore conformance suite. newStore must return
-// a new, empty store for each call, and arrange its cleanup with t.Cleanup.
-func RunKeyStore(t *testing.T, newStore func(t *testing.T) auth.KeyStore) {
-	t.Helper()
-	tests := []struct {
-		name string
-		run  func(t *testing.T, s auth.KeyStore)
-	}{
-		{"InsertThenReadByIDAndHash", testInsertThenRead},
-		{"OptionalFieldsRoundTrip", testOptionalFields},
-		{"NotFound", testNotFound},
-		{"DuplicateIDOrHash", testDuplicates},
-		{"ListNewestFirstWithTiesByID", testListOrder},
-		{"ListKeysetPagination", testListPagination},
-		{"ListExcludesRevokedUnlessAsked", testListRevoked},
-		{"RevokeKeepsFirstTime", testRevokeIdempotent},
-		{"ConcurrentInserts", testConcurrentInserts},
-		{"ConcurrentRevokesAgree", testConcurrentRevokes},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) { tc.run(t, newStore(t)) })
-	}
-}
-
-// base is a fixed instant with a non-zero microsecond part, to catch
-// backends that lose sub-second precision.
-var base = time.Date(2026, 3, 14, 15, 9, 26, 535897000, time.UTC)
-
-func newRecord(name string, created time.Time) auth.KeyRecord {
-	hash := make([]byte, 32)
-	rand.Read(hash)
-	secret := auth.GenerateSecret()
-	return auth.KeyRecord{
-		ID:           auth.NewKeyID(),
-		Name:         name,
-		Hash:         hash,
-		SecretPrefix: secret[:10],
-		CreatedAt:    created,
-	}
-}
-
-func mustInsert(t *testing.T, s auth.KeyStore, recs ...auth.KeyRecord) {
-	t.Helper()
-	for _, r := range recs {
-		if err := s.InsertKey(t.Context(), r); err != nil {
-			t.Fatalf("InsertKey(%s): %v", r.ID, err)
-		}
-	}
-}
-
-// assertSameRecord compares field by field, times with Equal (a backend may
-// return another *time.Location) and an empty AllowedModels equal to nil.
-func assertSameRecord(t *testing.T, got, want auth.KeyRecord) {
-	t.Helper()
-	var diffs []string
-	check := func(field string, ok bool, g, w any) {
-		if !ok {
-			diffs = append(diffs, fmt.Sprintf("%s: got %v, want %v", field, g, w))
-		}
-	}
-	check("ID", got.ID == want.ID, got.ID, want.ID)
-	check("Name", got.Name == want.Name, got.Name, want.Name)
-	check("Hash", slices.Equal(got.Hash, want.Hash), got.Hash, want.Hash)
-	check("SecretPrefix", got.SecretPrefix == want.SecretPrefix, got.SecretPrefix, want.SecretPrefix)
-	check("AllowedModels", slices.Equal(got.AllowedModels, want.AllowedModels), got.AllowedModels, want.AllowedModels)
-	check("CreatedAt", got.CreatedAt.Equal(want.CreatedAt), got.CreatedAt, want.CreatedAt)
-	check("ExpiresAt", got.ExpiresAt.Equal(want.ExpiresAt), got.ExpiresAt, want.ExpiresAt)
-	check("RevokedAt", got.RevokedAt.Equal(want.RevokedAt), got.RevokedAt, want.RevokedAt)
-	for _, d := range diffs {
-		t.Error(d)
-	}
-}
-
-func ids(recs []auth.KeyRecord) []string {
-	out := make([]string, len(recs))
-	for i, r := range recs {
-		out[i] = r.ID
-	}
-	return out
-}
-
-func testInsertThenRead(t *testing.T, s auth.KeyStore) {
+func testInsertThenRead(t *testing.T, s auth.Store) {
+	team := mustTeam(t, s, "ml platform", base)
+	user := mustUser(t, s, team.ID, "Ada Lovelace", base)
 	rec := newRecord("ci pipeline", base)
+	rec.TeamID, rec.UserID = team.ID, user.ID
 	rec.AllowedModels = []string{"demo", "openai/*"}
+	rec.Tags = []string{"env:prod", "service=billing"}
+	rec.Limits = auth.Limits{RPM: 600, TPM: 120_000, BudgetNanoUSD: 25_000_000_000, BudgetPeriod: auth.BudgetMonthly}
+	rec.UpdatedAt = base.Add(time.Second)
 	rec.ExpiresAt = base.Add(90 * 24 * time.Hour)
 	mustInsert(t, s, rec)
 
@@ -106,21 +29,32 @@ func testInsertThenRead(t *testing.T, s auth.KeyStore) {
 		t.Fatalf("KeyByID: %v", err)
 	}
 	assertSameRecord(t, byID, rec)
+	if !byID.LastUsedAt.IsZero() {
+		t.Errorf("LastUsedAt of a new key: %v, want zero", byID.LastUsedAt)
+	}
 
-	byHash, err := s.KeyByHash(t.Context(), rec.Hash)
+	m, err := s.KeyByHash(t.Context(), rec.Hash)
 	if err != nil {
 		t.Fatalf("KeyByHash: %v", err)
 	}
-	assertSameRecord(t, byHash, rec)
+	assertSameRecord(t, m.Key, rec)
+	if m.Retired {
+		t.Error("KeyByHash of a current secret reports it retired")
+	}
 }
 
-func testOptionalFields(t *testing.T, s auth.KeyStore) {
-	bare := newRecord("", base) // no models, no expiry, not revoked, empty name
+func testOptionalFields(t *testing.T, s auth.Store) {
+	bare := newRecord("", base) // no models, no tags, no limits, no expiry, not revoked, empty name
 	revoked := newRecord("already revoked", base.Add(time.Second))
 	revoked.RevokedAt = base.Add(2 * time.Second)
+	rotated := newRecord("rotated", base.Add(time.Second))
+	rotated.RotatedAt = base.Add(3 * time.Second)
 	unicode := newRecord("équipe données 🚀", base.Add(3*time.Second))
-	mustInsert(t, s, bare, revoked, unicode)
-	for _, want := range []auth.KeyRecord{bare, revoked, unicode} {
+	unicode.Tags = []string{"équipe"}
+	lifetimeBudget := newRecord("budget", base.Add(4*time.Second))
+	lifetimeBudget.Limits = auth.Limits{BudgetNanoUSD: 1}
+	mustInsert(t, s, bare, revoked, rotated, unicode, lifetimeBudget)
+	for _, want := range []auth.KeyRecord{bare, revoked, rotated, unicode, lifetimeBudget} {
 		got, err := s.KeyByID(t.Context(), want.ID)
 		if err != nil {
 			t.Fatalf("KeyByID(%s): %v", want.ID, err)
@@ -129,7 +63,7 @@ func testOptionalFields(t *testing.T, s auth.KeyStore) {
 	}
 }
 
-func testNotFound(t *testing.T, s auth.KeyStore) {
+func testNotFound(t *testing.T, s auth.Store) {
 	mustInsert(t, s, newRecord("present", base))
 	missing := newRecord("missing", base)
 	if _, err := s.KeyByID(t.Context(), missing.ID); !errors.Is(err, auth.ErrNotFound) {
@@ -146,7 +80,7 @@ func testNotFound(t *testing.T, s auth.KeyStore) {
 	}
 }
 
-func testDuplicates(t *testing.T, s auth.KeyStore) {
+func testDuplicates(t *testing.T, s auth.Store) {
 	first := newRecord("first", base)
 	mustInsert(t, s, first)
 
@@ -167,31 +101,72 @@ func testDuplicates(t *testing.T, s auth.KeyStore) {
 	assertSameRecord(t, got, first) // the failed inserts changed nothing
 }
 
-// insertShuffled inserts n keys whose creation times include ties, in an
-// order unrelated to the listing order, and returns them in the order a
-// listing must produce: CreatedAt descending, then ID descending.
-func insertShuffled(t *testing.T, s auth.KeyStore, n int) []auth.KeyRecord {
-	t.Helper()
-	recs := make([]auth.KeyRecord, n)
-	for i := range recs {
-		// Three keys per microsecond-distinct instant exercise the id
-		// tie-break; the odd offsets make insertion order differ from
-		// time order.
-		recs[i] = newRecord(fmt.Sprintf("key %d", i), base.Add(time.Duration((i*7)%n/3)*time.Microsecond))
+func testOwnersAreChecked(t *testing.T, s auth.Store) {
+	red := mustTeam(t, s, "red", base)
+	blue := mustTeam(t, s, "blue", base)
+	alice := mustUser(t, s, red.ID, "Alice", base)
+
+	cases := []struct {
+		name         string
+		team, user   string
+		want         error
+		wantInserted bool
+	}{
+		{"unknown team", auth.NewTeamID(), "", auth.ErrTeamNotFound, false},
+		{"unknown user", red.ID, auth.NewUserID(), auth.ErrUserNotFound, false},
+		{"user of another team", blue.ID, alice.ID, auth.ErrUserNotInTeam, false},
+		{"user of the team", red.ID, alice.ID, nil, true},
+		{"team without user", blue.ID, "", nil, true},
 	}
-	mustInsert(t, s, recs...)
-	want := slices.Clone(recs)
-	slices.SortFunc(want, func(a, b auth.KeyRecord) int {
-		if c := b.CreatedAt.Compare(a.CreatedAt); c != 0 {
-			return c
+	for _, tc := range cases {
+		rec := newRecord(tc.name, base)
+		rec.TeamID, rec.UserID = tc.team, tc.user
+		err := s.InsertKey(t.Context(), rec)
+		if tc.want == nil && err != nil || tc.want != nil && !errors.Is(err, tc.want) {
+			t.Errorf("%s: InsertKey: %v, want %v", tc.name, err, tc.want)
 		}
-		return strings.Compare(b.ID, a.ID)
-	})
-	return want
+		_, err = s.KeyByID(t.Context(), rec.ID)
+		if inserted := err == nil; inserted != tc.wantInserted {
+			t.Errorf("%s: key stored %v, want %v", tc.name, inserted, tc.wantInserted)
+		}
+	}
 }
 
-func testListOrder(t *testing.T, s auth.KeyStore) {
-	want := insertShuffled(t, s, 20)
+func testAdminCredentialsApart(t *testing.T, s auth.Store) {
+	team := mustTeam(t, s, "red", base)
+	virtual := newRecord("virtual", base)
+	admin := newRecord("root", base.Add(time.Second))
+	admin.Role, admin.TeamID = auth.RoleAdmin, ""
+	teamAdmin := newRecord("red lead", base.Add(2*time.Second))
+	teamAdmin.Role, teamAdmin.TeamID = auth.RoleTeamAdmin, team.ID
+	auditor := newRecord("auditor", base.Add(3*time.Second))
+	auditor.Role, auditor.TeamID = auth.RoleAuditor, ""
+	mustInsert(t, s, virtual, admin, teamAdmin, auditor)
+
+	got, err := s.KeyByID(t.Context(), admin.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertSameRecord(t, got, admin)
+	m, err := s.KeyByHash(t.Context(), teamAdmin.Hash)
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertSameRecord(t, m.Key, teamAdmin)
+
+	if keys := listAll(t, s, auth.ListKeysQuery{}); !slices.Equal(ids(keys), []string{virtual.ID}) {
+		t.Errorf("virtual key listing: %v, want only %s", ids(keys), virtual.ID)
+	}
+	if keys := listAll(t, s, auth.ListKeysQuery{AdminKeys: true}); !slices.Equal(ids(keys), []string{auditor.ID, teamAdmin.ID, admin.ID}) {
+		t.Errorf("admin credential listing: %v", ids(keys))
+	}
+	if keys := listAll(t, s, auth.ListKeysQuery{AdminKeys: true, TeamID: team.ID}); !slices.Equal(ids(keys), []string{teamAdmin.ID}) {
+		t.Errorf("admin credentials of a team: %v", ids(keys))
+	}
+}
+
+func testListOrder(t *testing.T, s auth.Store) {
+	want := insertShuffled(t, s, 20, nil)
 	got, err := s.ListKeys(t.Context(), auth.ListKeysQuery{Limit: 100})
 	if err != nil {
 		t.Fatalf("ListKeys: %v", err)
@@ -211,35 +186,15 @@ func testListOrder(t *testing.T, s auth.KeyStore) {
 	}
 }
 
-func testListPagination(t *testing.T, s auth.KeyStore) {
-	want := insertShuffled(t, s, 23)
-	var got []auth.KeyRecord
-	var after *auth.KeyCursor
-	for page := 0; ; page++ {
-		if page > len(want) {
-			t.Fatal("pagination does not terminate")
-		}
-		recs, err := s.ListKeys(t.Context(), auth.ListKeysQuery{Limit: 4, After: after})
-		if err != nil {
-			t.Fatalf("ListKeys page %d: %v", page, err)
-		}
-		if len(recs) > 4 {
-			t.Fatalf("page %d has %d records, limit is 4", page, len(recs))
-		}
-		if len(recs) == 0 {
-			break
-		}
-		got = append(got, recs...)
-		last := recs[len(recs)-1]
-		after = &auth.KeyCursor{CreatedAt: last.CreatedAt, ID: last.ID}
-	}
-	if !slices.Equal(ids(got), ids(want)) {
+func testListPagination(t *testing.T, s auth.Store) {
+	want := insertShuffled(t, s, 23, nil)
+	if got := listAll(t, s, auth.ListKeysQuery{}); !slices.Equal(ids(got), ids(want)) {
 		t.Fatalf("paged listing:\n got  %v\n want %v", ids(got), ids(want))
 	}
 }
 
-func testListRevoked(t *testing.T, s auth.KeyStore) {
-	want := insertShuffled(t, s, 9)
+func testListRevoked(t *testing.T, s auth.Store) {
+	want := insertShuffled(t, s, 9, nil)
 	revoked := map[string]bool{}
 	for i, r := range want {
 		if i%3 == 1 {
@@ -256,17 +211,10 @@ func testListRevoked(t *testing.T, s auth.KeyStore) {
 		}
 	}
 
-	got, err := s.ListKeys(t.Context(), auth.ListKeysQuery{Limit: 100})
-	if err != nil {
-		t.Fatalf("ListKeys: %v", err)
-	}
-	if !slices.Equal(ids(got), active) {
+	if got := listAll(t, s, auth.ListKeysQuery{}); !slices.Equal(ids(got), active) {
 		t.Errorf("without revoked: got %v, want %v", ids(got), active)
 	}
-	all, err := s.ListKeys(t.Context(), auth.ListKeysQuery{Limit: 100, IncludeRevoked: true})
-	if err != nil {
-		t.Fatalf("ListKeys(include revoked): %v", err)
-	}
+	all := listAll(t, s, auth.ListKeysQuery{IncludeRevoked: true})
 	if !slices.Equal(ids(all), ids(want)) {
 		t.Errorf("with revoked: got %v, want %v", ids(all), ids(want))
 	}
@@ -275,23 +223,58 @@ func testListRevoked(t *testing.T, s auth.KeyStore) {
 			t.Errorf("key %s: RevokedAt %v, revoked %v", r.ID, r.RevokedAt, revoked[r.ID])
 		}
 	}
+}
 
-	// Paging past revoked keys with a cursor taken from an active one.
-	page1, err := s.ListKeys(t.Context(), auth.ListKeysQuery{Limit: 2})
-	if err != nil {
-		t.Fatalf("ListKeys: %v", err)
+func testListFilters(t *testing.T, s auth.Store) {
+	red := mustTeam(t, s, "red", base)
+	blue := mustTeam(t, s, "blue", base)
+	alice := mustUser(t, s, red.ID, "Alice", base)
+	want := insertShuffled(t, s, 18, func(i int, r *auth.KeyRecord) {
+		switch i % 3 {
+		case 0:
+			r.TeamID = red.ID
+		case 1:
+			r.TeamID, r.UserID = red.ID, alice.ID
+		case 2:
+			r.TeamID = blue.ID
+		}
+		if i%2 == 0 {
+			r.Tags = []string{"env:prod", fmt.Sprintf("n:%d", i)}
+		} else {
+			r.Tags = []string{"env:dev"}
+		}
+	})
+	keep := func(pred func(r auth.KeyRecord) bool) []string {
+		var out []string
+		for _, r := range want {
+			if pred(r) {
+				out = append(out, r.ID)
+			}
+		}
+		return out
 	}
-	last := page1[len(page1)-1]
-	page2, err := s.ListKeys(t.Context(), auth.ListKeysQuery{Limit: 100, After: &auth.KeyCursor{CreatedAt: last.CreatedAt, ID: last.ID}})
-	if err != nil {
-		t.Fatalf("ListKeys page 2: %v", err)
+	cases := []struct {
+		name string
+		q    auth.ListKeysQuery
+		pred func(r auth.KeyRecord) bool
+	}{
+		{"team", auth.ListKeysQuery{TeamID: red.ID}, func(r auth.KeyRecord) bool { return r.TeamID == red.ID }},
+		{"user", auth.ListKeysQuery{UserID: alice.ID}, func(r auth.KeyRecord) bool { return r.UserID == alice.ID }},
+		{"tag", auth.ListKeysQuery{Tag: "env:prod"}, func(r auth.KeyRecord) bool { return slices.Contains(r.Tags, "env:prod") }},
+		{"team and tag", auth.ListKeysQuery{TeamID: blue.ID, Tag: "env:dev"}, func(r auth.KeyRecord) bool {
+			return r.TeamID == blue.ID && slices.Contains(r.Tags, "env:dev")
+		}},
+		{"tag prefix is not a match", auth.ListKeysQuery{Tag: "env"}, func(auth.KeyRecord) bool { return false }},
+		{"other team", auth.ListKeysQuery{TeamID: auth.DefaultTeamID}, func(auth.KeyRecord) bool { return false }},
 	}
-	if got := append(ids(page1), ids(page2)...); !slices.Equal(got, active) {
-		t.Errorf("paged without revoked: got %v, want %v", got, active)
+	for _, tc := range cases {
+		if got, exp := ids(listAll(t, s, tc.q)), keep(tc.pred); !slices.Equal(got, exp) {
+			t.Errorf("%s: got %v, want %v", tc.name, got, exp)
+		}
 	}
 }
 
-func testRevokeIdempotent(t *testing.T, s auth.KeyStore) {
+func testRevokeIdempotent(t *testing.T, s auth.Store) {
 	rec := newRecord("to revoke", base)
 	other := newRecord("bystander", base)
 	mustInsert(t, s, rec, other)
@@ -312,8 +295,11 @@ func testRevokeIdempotent(t *testing.T, s auth.KeyStore) {
 	assertSameRecord(t, again, want)
 
 	for name, read := range map[string]func(context.Context) (auth.KeyRecord, error){
-		"KeyByID":   func(ctx context.Context) (auth.KeyRecord, error) { return s.KeyByID(ctx, rec.ID) },
-		"KeyByHash": func(ctx context.Context) (auth.KeyRecord, error) { return s.KeyByHash(ctx, rec.Hash) },
+		"KeyByID": func(ctx context.Context) (auth.KeyRecord, error) { return s.KeyByID(ctx, rec.ID) },
+		"KeyByHash": func(ctx context.Context) (auth.KeyRecord, error) {
+			m, err := s.KeyByHash(ctx, rec.Hash)
+			return m.Key, err
+		},
 	} {
 		stored, err := read(t.Context())
 		if err != nil {
@@ -328,7 +314,7 @@ func testRevokeIdempotent(t *testing.T, s auth.KeyStore) {
 	assertSameRecord(t, bystander, other)
 }
 
-func testConcurrentInserts(t *testing.T, s auth.KeyStore) {
+func testConcurrentInserts(t *testing.T, s auth.Store) {
 	const writers, each = 8, 20
 	var wg sync.WaitGroup
 	errs := make(chan error, writers*each)
@@ -359,7 +345,7 @@ func testConcurrentInserts(t *testing.T, s auth.KeyStore) {
 	}
 }
 
-func testConcurrentRevokes(t *testing.T, s auth.KeyStore) {
+func testConcurrentRevokes(t *testing.T, s auth.Store) {
 	rec := newRecord("raced", base)
 	mustInsert(t, s, rec)
 	const n = 8

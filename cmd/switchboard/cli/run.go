@@ -15,20 +15,29 @@ var Version = "dev"
 const usage = `switchboard: an LLM gateway.
 
 Usage:
-  switchboard serve [--addr HOST:PORT] [--config FILE] [--data-dir DIR]
+  switchboard serve [--addr HOST:PORT] [--config FILE] [--data-dir DIR] [--pprof HOST:PORT]
   switchboard keys create --name NAME [--models a,b] [--expires-in 720h]
   switchboard keys list [--all]
   switchboard keys get ID
   switchboard keys revoke ID
+  switchboard keys update ID [--name N] [--models a,b] [--tags x,y] [--rpm N] [--tpm N] [--budget-usd X]
+  switchboard keys rotate ID [--grace 24h]
+  switchboard teams create|list|get|update ...     teams (see: switchboard teams)
+  switchboard users create|list|get|update ...     users of a team (see: switchboard users)
+  switchboard admin-keys create|list|get|revoke|rotate ...   admin credentials with a role
+  switchboard whoami                      the role and team of the admin credential in use
+  switchboard migrate [--config FILE]     apply the store's schema migrations (sqlite or postgres)
   switchboard sim [--addr HOST:PORT]      run the provider simulator alone
   switchboard version
 
 Environment:
   SWITCHBOARD_ADDR        listen address (default 127.0.0.1:8080; --addr wins)
   SWITCHBOARD_DATA_DIR    data directory (default .switchboard)
-  SWITCHBOARD_ADMIN_KEY   the admin key (default: generated into DATA_DIR/admin.key)
+  SWITCHBOARD_ADMIN_KEY   the admin key (default: generated into DATA_DIR/admin.key); for the
+                          admin commands also an admin credential (sk-sbadmin-...)
   SWITCHBOARD_URL         gateway URL for the keys commands (default http://SWITCHBOARD_ADDR)
   SWITCHBOARD_LOG_LEVEL   debug, info, warn or error (default info)
+  SWITCHBOARD_PPROF       serve the Go profiler on this address (default off; --pprof wins)
   OPENAI_API_KEY          enables openai/<model> routes
 `
 
@@ -64,6 +73,16 @@ func run(ctx context.Context, args []string, e env) int {
 		err = serve(ctx, args[1:], e)
 	case "keys":
 		err = keys(ctx, args[1:], e)
+	case "teams":
+		err = teams(ctx, args[1:], e)
+	case "users":
+		err = users(ctx, args[1:], e)
+	case "admin-keys":
+		err = adminKeys(ctx, args[1:], e)
+	case "whoami":
+		err = whoami(ctx, args[1:], e)
+	case "migrate":
+		err = migrateCommand(ctx, args[1:], e)
 	case "sim":
 		err = simulate(ctx, args[1:], e)
 	case "version", "--version":

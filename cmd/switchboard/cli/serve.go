@@ -6,15 +6,12 @@ import (
 	"log/slog"
 	"net"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/switchboard-gw/switchboard/auth"
 	"github.com/switchboard-gw/switchboard/gateway"
 	"github.com/switchboard-gw/switchboard/gateway/config"
-	"github.com/switchboard-gw/switchboard/secrets"
 	"github.com/switchboard-gw/switchboard/server"
-	"github.com/switchboard-gw/switchboard/store/sqlite"
 )
 
 // DefaultDataDir is the data directory under the working directory.
@@ -27,6 +24,7 @@ func serve(ctx context.Context, args []string, e env) error {
 	dataDir := fs.String("data-dir", "", "data directory (overrides SWITCHBOARD_DATA_DIR)")
 	logLevel := fs.String("log-level", "", "debug, info, warn or error (overrides SWITCHBOARD_LOG_LEVEL)")
 	logFormat := fs.String("log-format", "text", "text or json")
+	pprofAddr := fs.String("pprof", "", "serve the Go profiler on this address, e.g. 127.0.0.1:6060 (debugging only; overrides SWITCHBOARD_PPROF)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -49,9 +47,15 @@ func serve(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return fmt.Errorf("admin key: %w", err)
 	}
+	// Credential references: the environment, and Vault when configured.
+	creds, err := gateway.OpenSecrets(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer creds.Close()
 	configuredSecret := ""
 	if ref := cfg.Server.ServerSecret; ref != "" {
-		if configuredSecret, err = (secrets.Env{LookupEnv: e.lookup}).Resolve(ctx, ref); err != nil {
+		if configuredSecret, err = creds.Resolve(ctx, ref); err != nil {
 			return fmt.Errorf("server.server_secret: %w", err)
 		}
 	}
@@ -59,14 +63,16 @@ func serve(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return fmt.Errorf("server secret: %w", err)
 	}
-	st, err := sqlite.Open(ctx, filepath.Join(dir, "switchboard.db"))
+	st, storeDesc, err := openStore(ctx, cfg, dir, creds.Resolve, cfg.Store.MigrateOnStartEnabled())
 	if err != nil {
 		return fmt.Errorf("store: %w", err)
 	}
 	defer st.Close()
 
 	admin := auth.NewAdmin(adminKey)
-	gw, err := gateway.New(cfg)
+	keys := newKeys(st, serverSecret, admin, cfg, logger)
+	defer runKeys(ctx, keys)()
+	gw, err := gateway.New(cfg, gateway.WithSecrets(creds))
 	if err != nil {
 		return err
 	}
@@ -75,8 +81,10 @@ func serve(ctx context.Context, args []string, e env) error {
 		TLSCertFile:        cfg.Server.TLS.CertFile,
 		TLSKeyFile:         cfg.Server.TLS.KeyFile,
 		Core:               gw,
-		Keys:               auth.NewKeys(st, serverSecret, auth.WithAdmin(admin)),
+		Keys:               keys,
 		Admin:              admin,
+		Teams:              auth.NewTeams(st, nil),
+		Users:              auth.NewUsers(st, nil),
 		MaxBodyBytes:       cfg.Server.MaxBodyBytes,
 		ShutdownTimeout:    cfg.Server.ShutdownTimeout,
 		CORSAllowedOrigins: cfg.Server.CORSAllowedOrigins,
@@ -88,6 +96,14 @@ func serve(ctx context.Context, args []string, e env) error {
 	ln, err := net.Listen("tcp", listenAddr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
+	}
+	if a := firstNonEmpty(*pprofAddr, e.get("SWITCHBOARD_PPROF")); a != "" {
+		at, err := startPprof(ctx, a)
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		logger.Warn("profiler enabled; keep this address private", "pprof_addr", at)
 	}
 	scheme := "http"
 	if cfg.Server.TLS.CertFile != "" {
@@ -102,7 +118,8 @@ func serve(ctx context.Context, args []string, e env) error {
 		fmt.Fprintln(e.stdout, "admin key: from SWITCHBOARD_ADMIN_KEY")
 	}
 	fmt.Fprintf(e.stdout, "models: %s\n", strings.Join(modelNames(gw), ", "))
-	logger.Info("serving", "addr", ln.Addr().String(), "data_dir", dir, "config", cfg.Source)
+	fmt.Fprintf(e.stdout, "key store: %s\n", storeDesc)
+	logger.Info("serving", "addr", ln.Addr().String(), "data_dir", dir, "config", cfg.Source, "store", storeDesc)
 	return srv.Serve(ctx, ln)
 }
 
