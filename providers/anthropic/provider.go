@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"time"
 
 	"github.com/switchboard-gw/switchboard/llm"
 	"github.com/switchboard-gw/switchboard/providers/anthropic/wire"
@@ -65,6 +66,9 @@ func (p *Provider) decodeMessage(resp *http.Response, body []byte, answerTool st
 		return nil, p.withProvider(err)
 	}
 	out.Provider = p.cfg.Name
+	if out.Created == 0 {
+		out.Created = time.Now().Unix() // Anthropic sends no creation time
+	}
 	return out, nil
 }
 

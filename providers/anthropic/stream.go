@@ -76,6 +76,7 @@ type sseStream struct {
 	done      atomic.Bool // message_stop was read
 	closed    atomic.Bool
 	closeOnce sync.Once
+	created   int64
 }
 
 func (s *sseStream) Recv() (llm.Chunk, error) {
@@ -84,6 +85,12 @@ func (s *sseStream) Recv() (llm.Chunk, error) {
 			c := s.pending[s.next]
 			s.pending[s.next] = llm.Chunk{}
 			s.next++
+			if s.created == 0 {
+				// Anthropic sends no creation time; stamp when the stream
+				// started, as OpenAI-format clients expect one.
+				s.created = time.Now().Unix()
+			}
+			c.Created = s.created
 			return c, nil
 		}
 		if s.err != nil {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"time"
 
 	"github.com/switchboard-gw/switchboard/llm"
 	"github.com/switchboard-gw/switchboard/providers/gemini/wire"
@@ -71,6 +72,9 @@ func (p *Provider) decodeAnswer(resp *http.Response, body []byte) (*llm.Response
 		return nil, p.withProvider(err)
 	}
 	out.Provider = p.cfg.Name
+	if out.Created == 0 {
+		out.Created = time.Now().Unix() // the Gemini API sends no creation time
+	}
 	return out, nil
 }
 

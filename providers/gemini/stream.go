@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/switchboard-gw/switchboard/llm"
 	"github.com/switchboard-gw/switchboard/providers/gemini/wire"
@@ -103,6 +104,7 @@ type sseStream struct {
 
 	closed    atomic.Bool
 	closeOnce sync.Once
+	created   int64
 }
 
 func (s *sseStream) Recv() (llm.Chunk, error) {
@@ -111,6 +113,12 @@ func (s *sseStream) Recv() (llm.Chunk, error) {
 			c := s.pending[s.next]
 			s.pending[s.next] = llm.Chunk{}
 			s.next++
+			if s.created == 0 {
+				// The Gemini API sends no creation time; stamp when the
+				// stream started, as OpenAI-format clients expect one.
+				s.created = time.Now().Unix()
+			}
+			c.Created = s.created
 			return c, nil
 		}
 		if s.err != nil {

@@ -46,8 +46,17 @@ def struct(value: dict[str, Any]) -> Struct:
     return s
 
 
+def message(role: str, text: str) -> types_pb2.Message:
+    """A text turn from an OpenAI-style role name ("system", "user", "assistant")."""
+    return types_pb2.Message(role=types_pb2.Role.Value(f"ROLE_{role.upper()}"), content=[types_pb2.Part(text=text)])
+
+
 def user(text: str) -> types_pb2.Message:
-    return types_pb2.Message(role=types_pb2.ROLE_USER, content=[types_pb2.Part(text=text)])
+    return message("user", text)
+
+
+def tool_result(call_id: str, result: str) -> types_pb2.Message:
+    return types_pb2.Message(role=types_pb2.ROLE_TOOL, tool_call_id=call_id, content=[types_pb2.Part(text=result)])
 
 
 def complete_request(text: str, model: str = "demo", **fields: Any) -> completion_pb2.CompleteRequest:
@@ -58,12 +67,12 @@ def stream_request(text: str, model: str = "demo", **fields: Any) -> completion_
     return completion_pb2.StreamCompleteRequest(model=model, messages=[user(text)], **fields)
 
 
+def tool(name: str, description: str, schema: dict[str, Any]) -> types_pb2.Tool:
+    return types_pb2.Tool(name=name, description=description, parameters=struct(schema))
+
+
 def weather_tool() -> types_pb2.Tool:
-    return types_pb2.Tool(
-        name="get_weather",
-        description="Current weather in a city.",
-        parameters=struct(WEATHER_SCHEMA),
-    )
+    return tool("get_weather", "Current weather in a city.", WEATHER_SCHEMA)
 
 
 def force(tool_name: str) -> types_pb2.ToolChoice:
@@ -97,7 +106,7 @@ _JSON_TYPES: dict[str, tuple[type, ...]] = {
 def assert_valid(value: Any, schema: dict[str, Any], path: str = "$") -> None:
     """Check value against the small JSON Schema subset these tests use.
 
-    Enough for type, properties, required, additionalProperties: false, items and enum;
+    Enough for type, properties, required, additionalProperties: false, items, enum and minimum;
     written out here so the check needs no extra dependency and says where it failed.
     """
     expected = schema.get("type")
@@ -109,6 +118,8 @@ def assert_valid(value: Any, schema: dict[str, Any], path: str = "$") -> None:
         assert ok, f"{path}: expected {expected}, got {value!r}"
     if "enum" in schema:
         assert value in schema["enum"], f"{path}: {value!r} not in {schema['enum']}"
+    if "minimum" in schema and isinstance(value, (int, float)) and not isinstance(value, bool):
+        assert value >= schema["minimum"], f"{path}: {value!r} is below the minimum {schema['minimum']}"
     if isinstance(value, dict):
         properties = schema.get("properties", {})
         for name in schema.get("required", []):

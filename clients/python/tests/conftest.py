@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 from gateway_process import Gateway, GatewayProcess, gateway_binary
+from providers import ALIASES
 
 
 @pytest.fixture(scope="session")
@@ -25,3 +26,9 @@ def gateway(gateway_process: GatewayProcess) -> Gateway:
         problem = str(e)
     # Outside the except block, so the report shows the message once, not a chained traceback.
     pytest.fail(problem, pytrace=False)
+
+
+@pytest.fixture(params=ALIASES)
+def model(request: pytest.FixtureRequest) -> str:
+    """Each alias in turn: a test that takes it runs through every provider's translator."""
+    return request.param

@@ -1,4 +1,8 @@
-"""The generated Python client (connectrpc over Google's protobuf) against the real gateway."""
+"""The generated Python client (connectrpc over Google's protobuf) against the real gateway.
+
+Over each protocol, and on each alias: every alias reaches the simulator through one provider's
+translator (providers.py). Tool calls are in test_generated_client_tools.py.
+"""
 
 from __future__ import annotations
 
@@ -9,16 +13,15 @@ from collections.abc import Iterator
 import pytest
 from builders import (
     ANSWER_SCHEMA,
-    WEATHER_SCHEMA,
     answer_format,
     assert_valid,
     complete_request,
-    force,
+    message,
     stream_request,
     text_of,
-    weather_tool,
 )
 from gateway_process import Gateway
+from providers import ALIASES, CONVERSATIONS
 
 from switchboard import AsyncSwitchboardClient, SwitchboardClient
 from switchboard.v1 import completion_pb2, types_pb2
@@ -43,8 +46,8 @@ def assert_usage_consistent(usage: types_pb2.Usage) -> None:
     assert usage.total_tokens == usage.input_tokens + usage.output_tokens
 
 
-def test_complete_returns_the_requested_reply(sb: SwitchboardClient) -> None:
-    resp = sb.completion.complete(complete_request('Greet me. [[sim reply="Hello from Python"]]'))
+def test_complete_returns_the_requested_reply(sb: SwitchboardClient, model: str) -> None:
+    resp = sb.completion.complete(complete_request('Greet me. [[sim reply="Hello from Python"]]', model=model))
 
     assert len(resp.choices) == 1
     choice = resp.choices[0]
@@ -56,8 +59,9 @@ def test_complete_returns_the_requested_reply(sb: SwitchboardClient) -> None:
     assert resp.provider and resp.deployment
 
 
-def test_stream_complete_streams_the_reply_and_ends_with_usage(sb: SwitchboardClient) -> None:
-    chunks = list(sb.completion.stream_complete(stream_request('Greet me. [[sim reply="Hello from a stream"]]')))
+def test_stream_complete_streams_the_reply_and_ends_with_usage(sb: SwitchboardClient, model: str) -> None:
+    request = stream_request('Greet me. [[sim reply="Hello from a stream"]]', model=model)
+    chunks = list(sb.completion.stream_complete(request))
 
     assert len(chunks) >= 2, "a stream of one message is not streaming"
     assert "".join(c.text for c in chunks) == "Hello from a stream"
@@ -68,55 +72,54 @@ def test_stream_complete_streams_the_reply_and_ends_with_usage(sb: SwitchboardCl
     assert not any(c.HasField("usage") for c in chunks[:-1])
 
 
-def test_stream_and_unary_give_the_same_answer(sb: SwitchboardClient) -> None:
+def test_stream_and_unary_give_the_same_answer(sb: SwitchboardClient, model: str) -> None:
     prompt = "Tell me something about switchboards."
-    unary = sb.completion.complete(complete_request(prompt))
-    chunks = list(sb.completion.stream_complete(stream_request(prompt)))
+    unary = sb.completion.complete(complete_request(prompt, model=model))
+    chunks = list(sb.completion.stream_complete(stream_request(prompt, model=model)))
 
     assert text_of(unary.choices[0].message)
     assert "".join(c.text for c in chunks) == text_of(unary.choices[0].message)
     assert chunks[-1].usage == unary.usage
 
 
-def test_forced_tool_call_has_arguments_valid_against_the_schema(sb: SwitchboardClient) -> None:
-    resp = sb.completion.complete(
-        complete_request("What is the weather in Lyon?", tools=[weather_tool()], tool_choice=force("get_weather"))
-    )
+def test_json_schema_response_format_yields_valid_json(sb: SwitchboardClient, model: str) -> None:
+    resp = sb.completion.complete(complete_request("Answer in JSON.", model=model, response_format=answer_format()))
+    request = stream_request("Answer in JSON.", model=model, response_format=answer_format())
+    chunks = list(sb.completion.stream_complete(request))
 
-    message = resp.choices[0].message
-    assert len(message.tool_calls) == 1
-    call = message.tool_calls[0]
-    assert call.id
-    assert call.name == "get_weather"
-    assert_valid(json.loads(call.arguments), WEATHER_SCHEMA)
-
-
-def test_streamed_tool_call_arguments_assemble_into_valid_json(sb: SwitchboardClient) -> None:
-    chunks = sb.completion.stream_complete(
-        stream_request("What is the weather in Lyon?", tools=[weather_tool()], tool_choice=force("get_weather"))
-    )
-
-    calls: dict[int, dict[str, str]] = {}
-    last = None
-    for chunk in chunks:
-        last = chunk
-        for delta in chunk.tool_calls:
-            if delta.index not in calls:
-                # The first delta of a call names it; later ones only append arguments.
-                assert delta.id and delta.name
-                calls[delta.index] = {"id": delta.id, "name": delta.name, "arguments": ""}
-            calls[delta.index]["arguments"] += delta.arguments_delta
-
-    assert list(calls) == [0]
-    assert calls[0]["name"] == "get_weather"
-    assert_valid(json.loads(calls[0]["arguments"]), WEATHER_SCHEMA)
-    assert last is not None and last.HasField("usage")
-
-
-def test_json_schema_response_format_yields_valid_json(sb: SwitchboardClient) -> None:
-    resp = sb.completion.complete(complete_request("Answer in JSON.", response_format=answer_format()))
-
+    assert resp.choices[0].finish_reason == types_pb2.FINISH_REASON_STOP
+    assert not resp.choices[0].message.tool_calls, "the answer is text, not a tool call"
     assert_valid(json.loads(text_of(resp.choices[0].message)), ANSWER_SCHEMA)
+    assert "".join(c.text for c in chunks) == text_of(resp.choices[0].message)
+
+
+@pytest.mark.parametrize("conversation", CONVERSATIONS.values(), ids=CONVERSATIONS.keys())
+def test_same_answer_and_usage_as_on_demo(gateway: Gateway, model: str, conversation: list[dict[str, str]]) -> None:
+    messages = [message(turn["role"], turn["content"]) for turn in conversation]
+    with SwitchboardClient(gateway.base_url, gateway.secret) as client:
+        resp = client.completion.complete(completion_pb2.CompleteRequest(model=model, messages=messages))
+        baseline = client.completion.complete(completion_pb2.CompleteRequest(model="demo", messages=messages))
+
+    assert text_of(resp.choices[0].message), "the simulator answers"
+    assert resp.choices[0].finish_reason == types_pb2.FINISH_REASON_STOP
+    assert_usage_consistent(resp.usage)
+    assert text_of(resp.choices[0].message) == text_of(baseline.choices[0].message)
+    assert resp.choices[0].finish_reason == baseline.choices[0].finish_reason
+    assert resp.usage == baseline.usage
+
+
+def test_usage_counts_cached_input_unary_and_streamed(gateway: Gateway, model: str) -> None:
+    prompt = "A long prompt [[sim cached=4]]"
+    with SwitchboardClient(gateway.base_url, gateway.secret, "grpc") as client:
+        resp = client.completion.complete(complete_request(prompt, model=model))
+        baseline = client.completion.complete(complete_request(prompt))
+        chunks = list(client.completion.stream_complete(stream_request(prompt, model=model)))
+
+    assert resp.usage.cached_input_tokens == 4
+    assert resp.usage.input_tokens >= 4, "cached input is part of the input"
+    assert_usage_consistent(resp.usage)
+    assert resp.usage == baseline.usage
+    assert chunks[-1].usage == resp.usage, "the streamed usage is the unary one"
 
 
 def test_embed_returns_one_vector_per_input_in_order(sb: SwitchboardClient) -> None:
@@ -131,18 +134,23 @@ def test_embed_returns_one_vector_per_input_in_order(sb: SwitchboardClient) -> N
     assert resp.usage.input_tokens > 0
 
 
-def test_list_models_includes_demo(sb: SwitchboardClient) -> None:
+def test_list_models_includes_every_alias(sb: SwitchboardClient) -> None:
     resp = sb.completion.list_models(completion_pb2.ListModelsRequest())
 
-    assert "demo" in [m.id for m in resp.models]
+    assert set(ALIASES) <= {m.id for m in resp.models}
 
 
 @pytest.mark.parametrize("protocol_name", PROTOCOLS)
-def test_async_client_completes_and_streams(gateway: Gateway, protocol_name: str) -> None:
+def test_async_client_completes_and_streams(gateway: Gateway, protocol_name: str, model: str) -> None:
     async def run() -> tuple[str, list[completion_pb2.StreamCompleteResponse]]:
         async with AsyncSwitchboardClient(gateway.base_url, gateway.secret, protocol_name) as client:
-            resp = await client.completion.complete(complete_request('Hi. [[sim reply="async hello"]]'))
-            chunks = [c async for c in client.completion.stream_complete(stream_request('Hi. [[sim reply="async stream"]]'))]
+            resp = await client.completion.complete(complete_request('Hi. [[sim reply="async hello"]]', model=model))
+            chunks = [
+                c
+                async for c in client.completion.stream_complete(
+                    stream_request('Hi. [[sim reply="async stream"]]', model=model)
+                )
+            ]
             return text_of(resp.choices[0].message), chunks
 
     text, chunks = asyncio.run(run())

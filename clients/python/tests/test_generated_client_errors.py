@@ -9,6 +9,7 @@ from builders import complete_request, stream_request
 from connectrpc.code import Code
 from connectrpc.errors import ConnectError
 from gateway_process import Gateway
+from providers import ERROR_CLASSES, SIMULATOR_KEY, ErrorClass
 
 from switchboard import SwitchboardClient, error_detail
 from switchboard.v1 import completion_pb2, error_pb2
@@ -86,23 +87,22 @@ def test_empty_conversation_is_invalid(gateway: Gateway) -> None:
 
 
 @pytest.mark.parametrize("call", CALLS)
-def test_upstream_503_is_unavailable(gateway: Gateway, call) -> None:
-    with SwitchboardClient(gateway.base_url, gateway.secret) as client:
-        err, detail = expect_error(lambda: call(client, "Hi. [[sim status=503]]"))
+@pytest.mark.parametrize("error", ERROR_CLASSES, ids=[e.id for e in ERROR_CLASSES])
+def test_upstream_error_class_is_the_same_on_every_provider(
+    gateway: Gateway, model: str, error: ErrorClass, call
+) -> None:
+    with SwitchboardClient(gateway.base_url, gateway.secret, "grpc") as client:
+        err, detail = expect_error(lambda: call(client, f"Hi. {error.directive}", model=model))
 
-    assert err.code == Code.UNAVAILABLE
-    assert detail.reason == error_pb2.ERROR_REASON_OVERLOADED
-    assert detail.upstream_status == 503
+    assert err.code == Code[error.connect_code]
+    assert error_pb2.ErrorReason.Name(detail.reason) == error.reason
     assert detail.provider
-
-
-def test_upstream_429_is_rate_limited_with_retry_after(gateway: Gateway) -> None:
-    with SwitchboardClient(gateway.base_url, gateway.secret) as client:
-        err, detail = expect_error(lambda: call_unary(client, "Hi. [[sim status=429 retry_after=2]]"))
-
-    assert err.code == Code.RESOURCE_EXHAUSTED
-    assert detail.reason == error_pb2.ERROR_REASON_RATE_LIMITED
-    assert detail.retry_after.seconds == 2
+    assert detail.upstream_status == error.status
+    if error.code is not None:
+        assert detail.code == error.code
+    if error.retry_after_seconds is not None:
+        assert detail.retry_after.ToSeconds() == error.retry_after_seconds
+    assert SIMULATOR_KEY not in err.message
 
 
 def test_stream_cut_midway_ends_with_an_error_after_the_text_so_far(gateway: Gateway) -> None:

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 import openai
 import pytest
 from gateway_process import Gateway
+from providers import ERROR_CLASSES, SIMULATOR_KEY, ErrorClass
 
 HELLO = [{"role": "user", "content": "Hi."}]
 
@@ -82,22 +83,30 @@ def test_malformed_json_is_bad_request(gateway: Gateway) -> None:
     assert body["error"]["message"] and body["error"]["type"]
 
 
-def test_upstream_503_maps_to_internal_server_error(client: openai.OpenAI) -> None:
-    with pytest.raises(openai.InternalServerError) as caught:
-        client.chat.completions.create(model="demo", messages=[{"role": "user", "content": "Hi. [[sim status=503]]"}])
-
-    assert caught.value.status_code == 503
-    assert_openai_error_body(caught.value)
+# The SDK's class for each status: what applications catch.
+SDK_ERROR_CLASS = {400: openai.BadRequestError, 429: openai.RateLimitError, 503: openai.InternalServerError}
 
 
-def test_upstream_429_maps_to_rate_limit_error(client: openai.OpenAI) -> None:
-    with pytest.raises(openai.RateLimitError) as caught:
+@pytest.mark.parametrize("stream", [False, True], ids=["unary", "stream"])
+@pytest.mark.parametrize("error", ERROR_CLASSES, ids=[e.id for e in ERROR_CLASSES])
+def test_upstream_error_class_reaches_the_sdk_alike_on_every_provider(
+    client: openai.OpenAI, model: str, error: ErrorClass, stream: bool
+) -> None:
+    # Errors come before the first chunk, so a stream request fails at create() as well.
+    with pytest.raises(SDK_ERROR_CLASS[error.status]) as caught:
         client.chat.completions.create(
-            model="demo", messages=[{"role": "user", "content": "Hi. [[sim status=429 retry_after=2]]"}]
+            model=model, messages=[{"role": "user", "content": f"Hi. {error.directive}"}], stream=stream
         )
 
-    assert caught.value.response.headers.get("retry-after") == "2"
-    assert_openai_error_body(caught.value)
+    err = caught.value
+    assert err.status_code == error.status
+    assert_openai_error_body(err)
+    assert err.type == error.type
+    if error.code is not None:
+        assert err.code == error.code
+    if error.retry_after_seconds is not None:
+        assert err.response.headers.get("retry-after") == str(error.retry_after_seconds)
+    assert SIMULATOR_KEY not in str(err.body)
 
 
 def test_stream_cut_midway_raises_after_the_text_so_far(client: openai.OpenAI) -> None:

@@ -1,6 +1,8 @@
 // @ts-check
 // The generated TypeScript client against the real gateway binary, over each
-// protocol the gateway serves on its one port.
+// protocol the gateway serves on its one port, and on each provider's
+// translator (the aliases of providers.mjs). Tool calls are in
+// generated-client-tools.test.mjs.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { toJsonString } from "@bufbuild/protobuf";
@@ -18,10 +20,9 @@ import {
   retryAfterMs,
   Role,
   textMessage,
-  ToolChoice_Mode,
-  toolResultMessage,
 } from "@switchboard/client";
 import { startGateway } from "./harness.mjs";
+import { aliases, assertValidJSON, conversations, errorClasses, personSchema } from "./providers.mjs";
 
 /** @type {import("./harness.mjs").Gateway} */
 let gw;
@@ -38,20 +39,6 @@ after(async () => {
 function client(overrides = {}) {
   return createSwitchboardClient({ baseUrl: gw.baseUrl, apiKey: gw.apiKey, ...overrides });
 }
-
-const weatherTool = {
-  name: "get_weather",
-  description: "Current weather in a city",
-  parameters: {
-    type: "object",
-    properties: {
-      city: { type: "string" },
-      unit: { type: "string", enum: ["celsius", "fahrenheit"] },
-    },
-    required: ["city", "unit"],
-    additionalProperties: false,
-  },
-};
 
 /**
  * Runs fn, which must fail with a ConnectError, and returns that error.
@@ -131,85 +118,111 @@ for (const { name, options } of protocols) {
   });
 }
 
-describe("generated client, tools and formats", () => {
-  test("a forced tool choice yields a call with schema-valid arguments", async () => {
-    const res = await client().completion.complete({
-      model: "demo",
-      messages: [textMessage("user", "What is the weather in Paris?")],
-      tools: [weatherTool],
-      toolChoice: { mode: ToolChoice_Mode.FUNCTION, functionName: "get_weather" },
+/**
+ * What must match across providers for the same request: the answer, why it
+ * ended, and every token count.
+ * @param {import("@switchboard/client").CompleteResponse} res
+ */
+function outcome(res) {
+  return { text: responseText(res), finish: res.choices[0].finishReason, usage: res.usage };
+}
+
+const personFormat = {
+  type: ResponseFormat_Type.JSON_SCHEMA,
+  name: "person",
+  strict: true,
+  schema: personSchema,
+};
+
+for (const model of aliases) {
+  describe(`generated client on ${model}`, () => {
+    for (const [scenario, turns] of Object.entries(conversations)) {
+      test(`${scenario}: the same answer and usage as on demo`, async () => {
+        const messages = turns.map((t) => textMessage(t.role, t.content));
+        const [res, baseline] = await Promise.all([
+          client().completion.complete({ model, messages }),
+          client().completion.complete({ model: "demo", messages }),
+        ]);
+        assert.ok(responseText(res), "the simulator answers");
+        assert.equal(res.choices[0].finishReason, FinishReason.STOP);
+        assertUsage(res.usage);
+        assert.deepEqual(outcome(res), outcome(baseline));
+      });
+    }
+
+    test("a streamed answer is the unary one, usage included", async () => {
+      const req = { model, messages: [textMessage("user", "Tell me about streams.")] };
+      /** @type {import("@switchboard/client").StreamCompleteResponse[]} */
+      const chunks = [];
+      const [unary, res] = await Promise.all([
+        client().completion.complete(req),
+        collectStream(client({ protocol: "grpc" }).completion.streamComplete(req), (c) => chunks.push(c)),
+      ]);
+      assert.equal(responseText(res), responseText(unary));
+      assert.ok(chunks.filter((c) => c.text !== "").length > 1, "text arrives in more than one delta");
+      assert.equal(res.choices[0].finishReason, FinishReason.STOP);
+      assert.deepEqual(chunks.at(-1)?.usage, unary.usage, "the last message carries the unary usage");
     });
-    const calls = res.choices[0].message?.toolCalls ?? [];
-    assert.equal(calls.length, 1);
-    assert.equal(calls[0].name, "get_weather");
-    assert.ok(calls[0].id, "the call has an id");
-    const args = JSON.parse(calls[0].arguments);
-    assert.equal(typeof args.city, "string");
-    assert.ok(["celsius", "fahrenheit"].includes(args.unit), `unit ${args.unit} is in the enum`);
+
+    test("usage counts cached input, unary and streamed, as on demo", async () => {
+      const req = { model, messages: [textMessage("user", "A long prompt [[sim cached=4]]")] };
+      const [res, baseline, stream] = await Promise.all([
+        client().completion.complete(req),
+        client().completion.complete({ ...req, model: "demo" }),
+        collectStream(client({ protocol: "grpc" }).completion.streamComplete(req)),
+      ]);
+      assertUsage(res.usage);
+      assert.equal(res.usage?.cachedInputTokens, 4n);
+      assert.ok((res.usage?.inputTokens ?? 0n) >= 4n, "cached input is part of the input");
+      assert.deepEqual(outcome(res), outcome(baseline));
+      assert.deepEqual(stream.usage, res.usage, "the streamed usage is the unary one");
+    });
+
+    test("json_schema yields JSON valid against the schema, unary and streamed", async () => {
+      const req = { model, messages: [textMessage("user", "Invent a person.")], responseFormat: personFormat };
+      const [res, stream] = await Promise.all([
+        client().completion.complete(req),
+        collectStream(client({ protocol: "grpc" }).completion.streamComplete(req)),
+      ]);
+      assert.equal(res.choices[0].finishReason, FinishReason.STOP);
+      assert.deepEqual(res.choices[0].message?.toolCalls, [], "the answer is text, not a tool call");
+      assertValidJSON(responseText(res), personSchema);
+      assert.equal(responseText(stream), responseText(res));
+    });
   });
 
-  test("a streamed tool call assembles into parseable arguments", async () => {
-    const res = await collectStream(
-      client({ protocol: "grpc" }).completion.streamComplete({
-        model: "demo",
-        messages: [textMessage("user", "What is the weather in Oslo?")],
-        tools: [weatherTool],
-        toolChoice: { mode: ToolChoice_Mode.FUNCTION, functionName: "get_weather" },
-      }),
-    );
-    const calls = res.choices[0].message?.toolCalls ?? [];
-    assert.equal(calls.length, 1);
-    assert.equal(calls[0].name, "get_weather");
-    const args = JSON.parse(calls[0].arguments);
-    assert.deepEqual(Object.keys(args).sort(), ["city", "unit"]);
-    assertUsage(res.usage);
-  });
-
-  test("a tool result goes back and the conversation continues", async () => {
-    const sb = client();
-    const first = await sb.completion.complete({
-      model: "demo",
-      messages: [textMessage("user", "Weather in Rome?")],
-      tools: [weatherTool],
-      toolChoice: { mode: ToolChoice_Mode.FUNCTION, functionName: "get_weather" },
-    });
-    const assistant = first.choices[0].message;
-    assert.ok(assistant);
-    const call = assistant.toolCalls[0];
-    const second = await sb.completion.complete({
-      model: "demo",
-      messages: [
-        textMessage("user", "Weather in Rome?"),
-        assistant,
-        toolResultMessage(call.id, JSON.stringify({ temperature: 21 })),
-        textMessage("user", '[[sim reply="It is 21 degrees in Rome."]]'),
-      ],
-      tools: [weatherTool],
-    });
-    assert.equal(responseText(second), "It is 21 degrees in Rome.");
-  });
-
-  test("json_schema yields JSON with the required keys", async () => {
-    const res = await client().completion.complete({
-      model: "demo",
-      messages: [textMessage("user", "Invent a person.")],
-      responseFormat: {
-        type: ResponseFormat_Type.JSON_SCHEMA,
-        name: "person",
-        strict: true,
-        schema: {
-          type: "object",
-          properties: { name: { type: "string" }, age: { type: "integer" } },
-          required: ["name", "age"],
-          additionalProperties: false,
+  describe(`generated client, upstream errors on ${model}`, () => {
+    for (const { directive, status, connectCode, reason, code, retryAfterSeconds } of errorClasses) {
+      const req = { model, messages: [textMessage("user", `hi ${directive}`)] };
+      for (const { how, call } of [
+        { how: "Complete", call: () => client().completion.complete(req) },
+        {
+          how: "StreamComplete over gRPC",
+          call: () => collectStream(client({ protocol: "grpc" }).completion.streamComplete(req)),
         },
-      },
-    });
-    const person = JSON.parse(responseText(res));
-    assert.equal(typeof person.name, "string");
-    assert.ok(Number.isInteger(person.age), "age is an integer");
+      ]) {
+        test(`${directive} through ${how} is ${connectCode}, reason ${reason}`, async () => {
+          const err = await connectErrorOf(call);
+          assert.equal(err.code, Code[connectCode]);
+          const detail = errorDetail(err);
+          assert.ok(detail, "the error carries an ErrorDetail");
+          assert.equal(ErrorReason[detail.reason], reason);
+          assert.equal(detail.upstreamStatus, status, "the provider's status is kept");
+          if (code) {
+            assert.equal(detail.code, code);
+          }
+          if (retryAfterSeconds) {
+            assert.equal(retryAfterMs(err), retryAfterSeconds * 1000);
+          }
+          assert.ok(detail.provider, "the detail names the provider");
+          assert.ok(!err.message.includes("sim-no-key-needed"), "the message does not leak the provider key");
+        });
+      }
+    }
   });
+}
 
+describe("generated client, embeddings and models", () => {
   test("Embed returns one vector per input", async () => {
     const res = await client().completion.embed({ model: "demo", inputs: ["first", "second"] });
     assert.equal(res.embeddings.length, 2);
@@ -221,12 +234,12 @@ describe("generated client, tools and formats", () => {
     assert.equal(res.embeddings[0].values.length, res.embeddings[1].values.length);
   });
 
-  test("ListModels lists demo", async () => {
+  test("ListModels lists every alias", async () => {
     const res = await client().completion.listModels({});
-    assert.ok(
-      res.models.some((m) => m.id === "demo"),
-      `demo among ${res.models.map((m) => m.id).join(", ")}`,
-    );
+    const ids = res.models.map((m) => m.id);
+    for (const alias of aliases) {
+      assert.ok(ids.includes(alias), `${alias} among ${ids.join(", ")}`);
+    }
   });
 });
 
@@ -237,32 +250,6 @@ describe("generated client, errors", () => {
     );
     assert.equal(err.code, Code.NotFound);
     assert.equal(errorReason(err), ErrorReason.NOT_FOUND);
-  });
-
-  test("an upstream 503 is Unavailable with an upstream reason", async () => {
-    const err = await connectErrorOf(() =>
-      client().completion.complete({ model: "demo", messages: [textMessage("user", "[[sim status=503]]")] }),
-    );
-    assert.equal(err.code, Code.Unavailable);
-    const detail = errorDetail(err);
-    assert.ok(detail, "the error carries an ErrorDetail");
-    assert.ok(
-      [ErrorReason.OVERLOADED, ErrorReason.UPSTREAM, ErrorReason.UNAVAILABLE].includes(detail.reason),
-      `reason ${ErrorReason[detail.reason]}`,
-    );
-    assert.equal(detail.upstreamStatus, 503);
-  });
-
-  test("an upstream 429 is ResourceExhausted with retry_after", async () => {
-    const err = await connectErrorOf(() =>
-      client({ protocol: "grpc" }).completion.complete({
-        model: "demo",
-        messages: [textMessage("user", "[[sim status=429 retry_after=2]]")],
-      }),
-    );
-    assert.equal(err.code, Code.ResourceExhausted);
-    assert.equal(errorReason(err), ErrorReason.RATE_LIMITED);
-    assert.equal(retryAfterMs(err), 2000);
   });
 
   test("a stream cut upstream ends in an error, and the gateway keeps serving", async () => {

@@ -14,6 +14,7 @@ import {
   textMessage,
 } from "@switchboard/client/web";
 import { startGateway } from "./harness.mjs";
+import { aliases } from "./providers.mjs";
 
 /** @type {import("./harness.mjs").Gateway} */
 let gw;
@@ -26,25 +27,30 @@ after(async () => {
 
 for (const protocol of /** @type {const} */ (["connect", "grpc-web"])) {
   describe(`web client, ${protocol}`, () => {
-    test("Complete and StreamComplete", async () => {
-      const sb = createSwitchboardClient({ baseUrl: gw.baseUrl, apiKey: gw.apiKey, protocol });
-      const res = await sb.completion.complete({
-        model: "demo",
-        messages: [textMessage("user", '[[sim reply="Hello, browser."]]')],
-      });
-      assert.equal(responseText(res), "Hello, browser.");
+    for (const model of aliases) {
+      test(`Complete and StreamComplete on ${model}`, async () => {
+        const sb = createSwitchboardClient({ baseUrl: gw.baseUrl, apiKey: gw.apiKey, protocol });
+        const res = await sb.completion.complete({
+          model,
+          messages: [textMessage("user", '[[sim reply="Hello, browser."]]')],
+        });
+        assert.equal(responseText(res), "Hello, browser.");
 
-      let deltas = 0;
-      const streamed = await collectStream(
-        sb.completion.streamComplete({ model: "demo", messages: [textMessage("user", '[[sim reply="A streamed hello to the page."]]')] }),
-        (c) => {
-          deltas += c.text === "" ? 0 : 1;
-        },
-      );
-      assert.equal(responseText(streamed), "A streamed hello to the page.");
-      assert.ok(deltas > 1, "text arrives in more than one delta");
-      assert.ok(streamed.usage && streamed.usage.outputTokens > 0n, "usage arrives");
-    });
+        let deltas = 0;
+        const streamed = await collectStream(
+          sb.completion.streamComplete({
+            model,
+            messages: [textMessage("user", '[[sim reply="A streamed hello to the page."]]')],
+          }),
+          (c) => {
+            deltas += c.text === "" ? 0 : 1;
+          },
+        );
+        assert.equal(responseText(streamed), "A streamed hello to the page.");
+        assert.ok(deltas > 1, "text arrives in more than one delta");
+        assert.ok(streamed.usage && streamed.usage.outputTokens > 0n, "usage arrives");
+      });
+    }
 
     test("a bad key is Unauthenticated", async () => {
       const sb = createSwitchboardClient({ baseUrl: gw.baseUrl, apiKey: "sk-sb-notarealkey", protocol });

@@ -180,7 +180,11 @@ func TestStreamedToolCallDeltas(t *testing.T) {
 	}
 	want := []llm.ToolCallDelta{
 		{Index: 0, ID: "toolu_01LtHJmixrs9NcWQkK8hu8hj", Name: "pelican_name_generator"},
+		// The single empty partial_json of a tool without parameters is
+		// reported as the empty object when the block stops.
+		{Index: 0, ArgumentsDelta: "{}"},
 		{Index: 1, ID: "toolu_01N8a4jWyf116qKTMqKKmjyt", Name: "pelican_name_generator"},
+		{Index: 1, ArgumentsDelta: "{}"},
 	}
 	if fmt.Sprint(deltas) != fmt.Sprint(want) {
 		t.Fatalf("deltas = %+v, want %+v", deltas, want)

@@ -215,9 +215,14 @@ func (d *StreamDecoder) blockStop(index int, dst []llm.Chunk) ([]llm.Chunk, erro
 		return dst, nil
 	}
 	if st.startInput == "" {
-		if st.kind == blockAnswer {
-			// An answer tool called with no input answered the empty object,
-			// as the unary decoder reads it.
+		// A call with no input (a tool without parameters streams one empty
+		// partial_json, or none) has the empty object as its arguments, as
+		// the unary decoder reads it: say so in the stream, so that every
+		// client assembles "{}" rather than "".
+		switch st.kind {
+		case blockToolUse:
+			dst = append(dst, d.chunk(llm.Chunk{ToolCalls: []llm.ToolCallDelta{{Index: st.ordinal, ArgumentsDelta: "{}"}}}))
+		case blockAnswer:
 			dst = append(dst, d.chunk(llm.Chunk{Text: "{}"}))
 		}
 		return dst, nil

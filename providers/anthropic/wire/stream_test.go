@@ -169,8 +169,8 @@ func TestStreamEncoderRoundTrip(t *testing.T) {
 			if fmt.Sprintf("%+v", got) != fmt.Sprintf("%+v", want) {
 				t.Fatalf("round trip differs\n got %+v\nwant %+v\n%s", got, want, b.String())
 			}
-			if name == "messages-stream-parallel-tool-use-empty-input" && strings.Count(b.String(), `"partial_json":""`) != 2 {
-				t.Errorf("a tool without arguments must stream one empty partial_json:\n%s", b.String())
+			if name == "messages-stream-parallel-tool-use-empty-input" && strings.Count(b.String(), `"partial_json":""`)+strings.Count(b.String(), `"partial_json":"{}"`) != 2 {
+				t.Errorf("a tool without arguments must stream one empty (or {}) partial_json:\n%s", b.String())
 			}
 		})
 	}
