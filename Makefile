@@ -16,6 +16,7 @@ PROTOC_GEN_CONNECT_GO_VERSION := v1.21.1
 TOOLS_CACHE := $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/switchboard/tools
 BIN         := $(CURDIR)/.bin
 BUF         := $(BIN)/buf
+VAULT       := $(BIN)/vault
 VENV        := $(CURDIR)/.venv
 PY          := $(VENV)/bin/python
 SWITCHBOARD := $(CURDIR)/bin/switchboard
@@ -44,8 +45,8 @@ test: deps lint checkgenerate test-go test-ts test-python ## install everything,
 	@echo "make test: all checks passed"
 
 .PHONY: test-go
-test-go: ## Go unit, integration and end-to-end tests
-	go test $(GO_TEST_FLAGS) ./...
+test-go: vault deps-postgres ## Go unit, integration and end-to-end tests (Vault and PostgreSQL tests start their own servers)
+	SWITCHBOARD_TEST_VAULT_BIN=$(VAULT) scripts/postgres-test.sh run -- go test $(GO_TEST_FLAGS) ./...
 
 .PHONY: test-ts
 test-ts: build deps-ts ## TypeScript client and OpenAI Node SDK tests against the real binary
@@ -55,9 +56,22 @@ test-ts: build deps-ts ## TypeScript client and OpenAI Node SDK tests against th
 test-python: build deps-python ## Python client and OpenAI Python SDK tests against the real binary
 	SWITCHBOARD_BIN=$(SWITCHBOARD) $(PY) -m pytest -q clients/python/tests
 
+# make bench runs the side-by-side load benchmark (docs/performance.md): the
+# simulator direct, a bare reference proxy, and the real gateway, one after
+# another, then prints one table. About three minutes on 2 cores. Pass
+# LOADBENCH_FLAGS="-duration 5s -only unary-open" and the like to narrow it.
+LOADBENCH       := $(CURDIR)/bin/loadbench
+LOADBENCH_FLAGS ?=
+BENCH_FLAGS     ?= -count=1
+
 .PHONY: bench
-bench: ## Go micro-benchmarks of the hot path
-	go test -run '^$$' -bench . -benchmem ./llm/... ./auth/... ./providers/... ./server/...
+bench: build ## load benchmark: simulator direct vs through the gateway, one table (a few minutes)
+	go build -o $(LOADBENCH) ./internal/loadbench/cmd/loadbench
+	$(LOADBENCH) -bin $(SWITCHBOARD) $(LOADBENCH_FLAGS)
+
+.PHONY: bench-micro
+bench-micro: ## Go micro-benchmarks of the hot path (BENCH_FLAGS=-count=10 for benchstat)
+	go test -run '^$$' -bench . -benchmem $(BENCH_FLAGS) ./llm/... ./auth/... ./providers/... ./router/... ./server/... ./telemetry/...
 
 # ---------------------------------------------------------------- lint
 
@@ -100,10 +114,16 @@ checkgenerate: tools deps-ts deps-python ## fail when generated code is stale
 # ---------------------------------------------------------------- dependencies
 
 .PHONY: deps
-deps: tools deps-apt deps-ts deps-python ## install everything the tests need
+deps: tools deps-apt deps-postgres deps-ts deps-python ## install everything the tests need
 
 .PHONY: tools
 tools: $(BUF) $(BIN)/protoc-gen-go $(BIN)/protoc-gen-connect-go
+
+# Vault is built from source (tools/vaultdev, its own go.mod) once per
+# version into the tool cache: several minutes the first time on a machine.
+.PHONY: vault
+vault: ## build the Vault server the Go tests run (once per machine, cached)
+	@scripts/vault-build.sh $(TOOLS_CACHE) $(BIN) >/dev/null
 
 $(BUF):
 	scripts/go-tool.sh $(TOOLS_CACHE) $(BIN) github.com/bufbuild/buf/cmd/buf $(BUF_VERSION)
@@ -115,6 +135,10 @@ $(BIN)/protoc-gen-connect-go:
 .PHONY: deps-apt
 deps-apt: ## Debian packages: protoc (for the Python code generator)
 	scripts/apt-install.sh protoc:protobuf-compiler
+
+.PHONY: deps-postgres
+deps-postgres: ## Debian packages: the PostgreSQL server the Go tests start (scripts/postgres-test.sh)
+	scripts/apt-install.sh pg_ctlcluster:postgresql
 
 .PHONY: deps-ts
 deps-ts: clients/ts/node_modules/.stamp

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"sort"
 
 	"github.com/switchboard-gw/switchboard/gateway/config"
 	"github.com/switchboard-gw/switchboard/llm"
@@ -20,7 +19,9 @@ import (
 type Option func(*buildOptions)
 
 type buildOptions struct {
-	secrets secrets.Resolver
+	secrets  secrets.Resolver
+	observer router.Observer
+	clock    router.Clock
 }
 
 // WithSecrets resolves credential references with r, usually the result
@@ -36,38 +37,11 @@ func New(cfg *config.Config, opts ...Option) (*Gateway, error) {
 	for _, opt := range opts {
 		opt(&o)
 	}
-	resolver := o.secrets
-	providers := make(map[string]llm.Provider, len(cfg.Providers))
-	passthrough := map[string]llm.Provider{}
-	names := make([]string, 0, len(cfg.Providers))
-	for n := range cfg.Providers {
-		names = append(names, n)
+	g := &Gateway{opts: o, state: router.NewState()}
+	if err := g.Reload(cfg); err != nil {
+		return nil, err
 	}
-	sort.Strings(names)
-	for _, name := range names {
-		pc := cfg.Providers[name]
-		p, err := buildProvider(name, pc, resolver)
-		if err != nil {
-			return nil, fmt.Errorf("providers.%s: %w", name, err)
-		}
-		providers[name] = p
-		if pc.Passthrough {
-			passthrough[name] = p
-		}
-	}
-	deployments := make(map[string]*router.Deployment, len(cfg.Deployments))
-	for name, dc := range cfg.Deployments {
-		deployments[name] = &router.Deployment{Name: name, ProviderName: dc.Provider, Model: dc.Model, Provider: providers[dc.Provider]}
-	}
-	aliases := make(map[string][]*router.Deployment, len(cfg.Aliases))
-	for name, ac := range cfg.Aliases {
-		ds := make([]*router.Deployment, len(ac.Deployments))
-		for i, d := range ac.Deployments {
-			ds[i] = deployments[d]
-		}
-		aliases[name] = ds
-	}
-	return NewWithRouter(router.New(aliases, passthrough)), nil
+	return g, nil
 }
 
 func buildProvider(name string, pc *config.Provider, resolver secrets.Resolver) (llm.Provider, error) {
@@ -94,9 +68,9 @@ func buildProvider(name string, pc *config.Provider, resolver secrets.Resolver) 
 	case config.KindOpenAI:
 		p, err = newOpenAIProvider(name, pc, key, credential)
 	case config.KindAnthropic:
-		p, err = anthropic.New(anthropic.Config{Name: name, BaseURL: pc.BaseURL, APIKey: key, Credential: credential, Headers: pc.Headers})
+		p, err = anthropic.New(anthropic.Config{Name: name, BaseURL: pc.BaseURL, APIKey: key, Credential: credential, Headers: pc.Headers, HTTPClient: httpClientFor(pc)})
 	case config.KindGemini:
-		p, err = gemini.New(gemini.Config{Name: name, BaseURL: pc.BaseURL, APIKey: key, Credential: credential, Headers: pc.Headers})
+		p, err = gemini.New(gemini.Config{Name: name, BaseURL: pc.BaseURL, APIKey: key, Credential: credential, Headers: pc.Headers, HTTPClient: httpClientFor(pc)})
 	default:
 		return nil, fmt.Errorf("unknown kind %q", pc.Kind)
 	}
@@ -127,6 +101,7 @@ func newOpenAIProvider(name string, pc *config.Provider, key string, credential 
 		oc.Headers = pc.Headers
 	}
 	oc.APIKey, oc.Credential = key, credential
+	oc.HTTPClient = httpClientFor(pc)
 	return openai.New(oc)
 }
 
@@ -142,8 +117,7 @@ const simKey = "sim-no-key-needed"
 // of the configured dialect, so the keyless demo exercises the same code as
 // a real provider, without a second port.
 func newSimProvider(name string, pc *config.Provider) (llm.Provider, error) {
-	o := pc.Sim
-	s := sim.New(sim.Options{Latency: o.Latency, TTFT: o.TTFT, InterChunkDelay: o.InterChunkDelay})
+	s := sim.New(simOptions(pc.Sim))
 	client := &http.Client{Transport: s.Transport()}
 	switch pc.Dialect {
 	case config.KindAnthropic:

@@ -5,4 +5,7 @@
 // HTTP or protobuf.
 //
 // New builds the providers and the router from a loaded configuration.
+// Reload builds them again from a new one and swaps the router atomically:
+// requests in flight finish on the router they started with. Watcher
+// re-reads the configuration file on demand (SIGHUP) and when it changes.
 package gateway

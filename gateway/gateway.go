@@ -3,6 +3,8 @@ package gateway
 import (
 	"context"
 	"fmt"
+	"sync"
+	"sync/atomic"
 
 	"github.com/switchboard-gw/switchboard/auth"
 	"github.com/switchboard-gw/switchboard/llm"
@@ -11,15 +13,25 @@ import (
 
 // Gateway is the core pipeline both transports call.
 type Gateway struct {
-	router *router.Router
+	// router is swapped whole by Reload; a request reads it once and
+	// finishes on the router it started with.
+	router atomic.Pointer[router.Router]
+	// What Reload needs to build the next router (reload.go).
+	opts     buildOptions
+	state    *router.State
+	reloadMu sync.Mutex
 }
 
 // NewWithRouter returns a gateway over an already built router (for tests
 // and embedding; New builds one from configuration).
-func NewWithRouter(r *router.Router) *Gateway { return &Gateway{router: r} }
+func NewWithRouter(r *router.Router) *Gateway {
+	g := &Gateway{state: r.State()}
+	g.router.Store(r)
+	return g
+}
 
-// Router returns the gateway's router.
-func (g *Gateway) Router() *router.Router { return g.router }
+// Router returns the gateway's current router.
+func (g *Gateway) Router() *router.Router { return g.router.Load() }
 
 // Complete checks, authorizes, routes and answers one request.
 func (g *Gateway) Complete(ctx context.Context, p *auth.Principal, req *llm.Request) (*llm.Response, error) {
@@ -29,7 +41,7 @@ func (g *Gateway) Complete(ctx context.Context, p *auth.Principal, req *llm.Requ
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
-	return g.router.Complete(ctx, req)
+	return g.Router().Complete(ctx, req)
 }
 
 // Stream checks, authorizes, routes and streams one request. The caller
@@ -41,7 +53,7 @@ func (g *Gateway) Stream(ctx context.Context, p *auth.Principal, req *llm.Reques
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
-	return g.router.Stream(ctx, req)
+	return g.Router().Stream(ctx, req)
 }
 
 // Embed checks, authorizes and routes an embeddings request.
@@ -52,7 +64,7 @@ func (g *Gateway) Embed(ctx context.Context, p *auth.Principal, req *llm.EmbedRe
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
-	return g.router.Embed(ctx, req)
+	return g.Router().Embed(ctx, req)
 }
 
 // ListModels lists the aliases p may use.
@@ -60,7 +72,7 @@ func (g *Gateway) ListModels(_ context.Context, p *auth.Principal) ([]llm.ModelI
 	if p == nil {
 		return nil, errNoPrincipal
 	}
-	names := g.router.Aliases()
+	names := g.Router().Aliases()
 	out := make([]llm.ModelInfo, 0, len(names))
 	for _, n := range names {
 		if p.Allows(n) {

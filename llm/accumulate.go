@@ -48,6 +48,9 @@ func (a *Accumulator) Add(c Chunk) {
 	if c.SystemFingerprint != "" {
 		a.resp.SystemFingerprint = c.SystemFingerprint
 	}
+	if c.Route != nil {
+		a.resp.Route = c.Route
+	}
 	if c.Usage != nil {
 		a.resp.Usage = *c.Usage
 	}

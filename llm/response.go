@@ -26,6 +26,8 @@ type Response struct {
 	Deployment string
 	// SystemFingerprint is OpenAI's backend fingerprint, when given.
 	SystemFingerprint string
+	// Route tells how the gateway served the request (set by the router).
+	Route *Route
 }
 
 // Choice is one generated answer.

@@ -46,6 +46,11 @@ type Chunk struct {
 	Deployment string
 	// SystemFingerprint is OpenAI's backend fingerprint, when given.
 	SystemFingerprint string
+	// Route tells how the gateway is serving the stream. The router sets
+	// it on the first chunk, and again on the first chunk after the route
+	// changed (a continuation on another deployment); it is nil on the
+	// others.
+	Route *Route
 }
 
 // ToolCallDelta is an increment of one tool call. The first delta of a call

@@ -4,67 +4,216 @@ import (
 	"context"
 	"errors"
 	"io"
+	"time"
 
 	"github.com/switchboard-gw/switchboard/llm"
 )
 
-// Stream opens a stream on the first deployment of req's model whose stream
-// produces a first chunk. Until that chunk is handed to the caller a failure
-// moves on to the next deployment; after it, failures reach the caller.
+// Stream opens a stream on the deployments of req's model and returns once
+// its first output (text, reasoning, tool call or finish) has arrived.
+// Until then a failure, or a first token later than the deployment's TTFT
+// timeout, moves on to the next deployment, transparently: nothing has
+// reached the caller. After it, a failure ends the stream with an error
+// (never a clean end), unless the alias continues broken streams on
+// another deployment.
 func (r *Router) Stream(ctx context.Context, req *llm.Request) (llm.Stream, error) {
-	ds, err := r.Resolve(req.Model)
+	f := features{req: req}
+	a, rule, err := r.pick(req.Model, &f)
 	if err != nil {
 		return nil, err
 	}
-	var last error
-	for _, d := range ds {
-		s, err := d.Provider.Stream(ctx, upstreamRequest(req, d))
+	rn := r.newRun(ctx, f, a, rule, true)
+	sa, err := rn.openStream(req, "")
+	if err != nil {
+		return nil, rn.routed(err)
+	}
+	s := &routedStream{rn: rn, req: req, cur: sa, routePending: true, eligible: continuable(req)}
+	return s, nil
+}
+
+// openStream drives the run until a stream attempt produced its first
+// output. reason, when set, replaces the reason of the attempts it makes.
+func (rn *run) openStream(req *llm.Request, reason llm.AttemptReason) (*streamAttempt, error) {
+	for {
+		s, err := rn.next()
 		if err != nil {
-			last = err
-			if !shouldTryNext(ctx, err) {
-				break
-			}
-			continue
+			return nil, err
 		}
-		first, err := s.Recv()
-		if err != nil && !errors.Is(err, io.EOF) {
-			s.Close()
-			last = err
-			if !shouldTryNext(ctx, err) {
-				break
-			}
-			continue
+		if reason != "" {
+			s.reason = reason
 		}
-		return &labeledStream{s: s, first: first, firstErr: err, hasFirst: true, provider: d.ProviderName, deployment: d.Name}, nil
+		if err := rn.sleep(s.wait); err != nil {
+			s.m.st.breaker.release(s.probe)
+			return nil, llm.AsError(err)
+		}
+		open := func(ctx context.Context, s step) (*streamAttempt, error) { return openAttempt(rn, ctx, s, req) }
+		sa, _, err := race(rn, s, open, (*streamAttempt).abandon)
+		if err == nil {
+			return sa, nil
+		}
+		if rn.lastVerdict == stop {
+			return nil, err
+		}
 	}
-	return nil, last
 }
 
-// labeledStream replays the prefetched first chunk and stamps every chunk
-// with the deployment that serves it.
-type labeledStream struct {
-	s                    llm.Stream
-	first                llm.Chunk
-	firstErr             error
-	hasFirst             bool
-	provider, deployment string
+// streamAttempt is one stream on one deployment.
+type streamAttempt struct {
+	ar      *attemptRun
+	m       *member
+	s       llm.Stream
+	raceCtx context.Context
+	ctx     context.Context
+	cancel  context.CancelCauseFunc
+	timers  streamTimers
+	// prefix holds the chunks read before the first output, and the
+	// first output; they are handed on before the stream is read again.
+	prefix  []llm.Chunk
+	ttft    time.Duration
+	usage   *llm.Usage // the last usage the provider reported
+	finish  bool       // a finish reason arrived
+	outText int        // bytes of output received, for usage estimates
 }
 
-func (l *labeledStream) Recv() (llm.Chunk, error) {
-	var c llm.Chunk
-	var err error
-	if l.hasFirst {
-		l.hasFirst = false
-		c, err = l.first, l.firstErr
-		l.first = llm.Chunk{}
-	} else {
-		c, err = l.s.Recv()
+// maxPrefix bounds the chunks without output buffered before the first
+// output; a provider that sends more is taken as having started.
+const maxPrefix = 32
+
+// openAttempt opens a stream on s.m and reads it up to its first output,
+// moving through the deployment's credential pool on rate limits. It
+// settles every failed call.
+func openAttempt(rn *run, raceCtx context.Context, s step, req *llm.Request) (*streamAttempt, error) {
+	m := s.m
+	var keyBuf [8]int
+	keys := m.serviceKeys(rn.now(), keyBuf[:0])
+	providers := m.d.keys()
+	reason := s.reason
+	up := upstreamRequest(req, m.d)
+	for i, k := range keys {
+		sa := &streamAttempt{ar: rn.begin(m, reason, k, s.probe), m: m, raceCtx: raceCtx}
+		sa.ctx, sa.cancel = context.WithCancelCause(raceCtx)
+		sa.timers.arm(sa.cancel, m.timeouts)
+		st, err := providers[k].Stream(sa.ctx, up)
+		if err == nil {
+			sa.s = st
+			err = sa.prefetch()
+		}
+		if err == nil {
+			sa.ttft = rn.r.clock.Now().Sub(sa.ar.start)
+			sa.ar.markStreaming(sa.ttft)
+			return sa, nil
+		}
+		err = attemptError(rn.ctx, raceCtx, sa.ctx, m, err)
+		sa.release()
+		if lost(raceCtx) {
+			sa.ar.end(llm.OutcomeCanceled, err, llm.Usage{}, true, 0, settleRelease)
+			return nil, err
+		}
+		if ra, ok := rateLimitedKey(err); ok && i < len(keys)-1 && rn.ctx.Err() == nil {
+			m.coolKey(k, rn.now(), ra)
+			sa.ar.end(llm.OutcomeFailed, err, llm.Usage{}, true, 0, settleNone)
+			reason = llm.AttemptKey
+			continue
+		}
+		v, _ := judge(rn.ctx, err)
+		sa.ar.end(outcomeOf(rn.ctx), err, llm.Usage{}, true, 0, settleFor(v, rn.ctx))
+		return nil, err
 	}
+	return nil, errors.New("router: deployment without keys") // unreachable
+}
+
+// prefetch reads until the first output.
+func (sa *streamAttempt) prefetch() error {
+	for {
+		c, err := sa.s.Recv()
+		if errors.Is(err, io.EOF) {
+			if len(sa.prefix) == 0 {
+				return &llm.Error{Kind: llm.KindUpstream, Provider: sa.m.d.ProviderName, Message: "the provider ended the stream without sending anything"}
+			}
+			return errUnfinished(sa.m)
+		}
+		if err != nil {
+			return err
+		}
+		sa.note(&c)
+		sa.prefix = append(sa.prefix, c)
+		if hasOutput(&c) || len(sa.prefix) >= maxPrefix {
+			sa.timers.chunk()
+			return nil
+		}
+	}
+}
+
+// recv returns the next chunk: the buffered ones first.
+func (sa *streamAttempt) recv() (llm.Chunk, error) {
+	if len(sa.prefix) > 0 {
+		c := sa.prefix[0]
+		sa.prefix[0] = llm.Chunk{}
+		sa.prefix = sa.prefix[1:]
+		return c, nil
+	}
+	c, err := sa.s.Recv()
 	if err != nil {
 		return c, err
 	}
-	c.Provider, c.Deployment = l.provider, l.deployment
+	sa.timers.chunk()
+	sa.note(&c)
 	return c, nil
 }
 
-func (l *labeledStream) Close() error { return l.s.Close() }
+// note keeps what settling the attempt needs from a chunk.
+func (sa *streamAttempt) note(c *llm.Chunk) {
+	if c.Usage != nil {
+		u := *c.Usage
+		sa.usage = &u
+	}
+	if c.FinishReason != "" {
+		sa.finish = true
+	}
+	sa.outText += len(c.Text) + len(c.Refusal)
+	if c.Reasoning != nil {
+		sa.outText += len(c.Reasoning.Text)
+	}
+	for i := range c.ToolCalls {
+		sa.outText += len(c.ToolCalls[i].Name) + len(c.ToolCalls[i].ArgumentsDelta)
+	}
+}
+
+// spent is the attempt's usage: reported, or estimated from the output
+// received.
+func (sa *streamAttempt) spent() (llm.Usage, bool) {
+	if sa.usage != nil {
+		return *sa.usage, false
+	}
+	return llm.Usage{OutputTokens: textTokens(sa.outText)}, true
+}
+
+// release stops the attempt's timers and upstream stream.
+func (sa *streamAttempt) release() {
+	sa.timers.stop()
+	if sa.s != nil {
+		_ = sa.s.Close()
+	}
+	sa.cancel(nil)
+}
+
+// abandon settles an attempt that produced output but lost a hedge race.
+func (sa *streamAttempt) abandon() {
+	sa.cancel(errHedgeLost)
+	sa.release()
+	u, est := sa.spent()
+	sa.ar.end(llm.OutcomeCanceled, nil, u, est, sa.ttft, settleRelease)
+}
+
+// hasOutput reports whether c carries generated output (or the end of it).
+func hasOutput(c *llm.Chunk) bool {
+	return c.Text != "" || c.Refusal != "" || c.Reasoning != nil || len(c.ToolCalls) > 0 ||
+		c.FinishReason != "" || c.TextSignature != ""
+}
+
+// errUnfinished is the error of a stream that ended without a finish
+// reason: it was cut, and must not reach the caller as a clean end.
+func errUnfinished(m *member) error {
+	return &llm.Error{Kind: llm.KindUpstream, Provider: m.d.ProviderName, Code: "stream_truncated",
+		Message: "the provider ended the stream before the answer was finished"}
+}

@@ -12,6 +12,7 @@ import (
 	"github.com/switchboard-gw/switchboard/gen/switchboard/v1/switchboardv1connect"
 	"github.com/switchboard-gw/switchboard/llm"
 	"github.com/switchboard-gw/switchboard/server/internal/request"
+	"github.com/switchboard-gw/switchboard/telemetry/overhead"
 )
 
 // Response headers naming what served a request, on both transports.
@@ -25,6 +26,9 @@ const (
 type completionService struct {
 	switchboardv1connect.UnimplementedCompletionServiceHandler
 	core Core
+	// overhead receives the own time of each streamed chunk; unary calls
+	// are recorded by the request middleware once the answer is written.
+	overhead *overhead.Recorder
 }
 
 func (s *completionService) Complete(ctx context.Context, req *connect.Request[switchboardv1.CompleteRequest]) (*connect.Response[switchboardv1.CompleteResponse], error) {
@@ -41,7 +45,9 @@ func (s *completionService) Complete(ctx context.Context, req *connect.Request[s
 		return nil, ConnectError(err)
 	}
 	resp := connect.NewResponse(responseToProto(out))
+	resp.Msg.Route = routeToProto(out.Route)
 	noteServedBy(ctx, resp.Header(), out.Provider, out.Deployment)
+	noteRoute(resp.Header(), out.Route)
 	return resp, nil
 }
 
@@ -59,6 +65,7 @@ func (s *completionService) StreamComplete(ctx context.Context, req *connect.Req
 		return ConnectError(err)
 	}
 	defer chunks.Close()
+	probe := overhead.From(ctx)
 	// One message reused for every chunk: Send marshals it before returning.
 	msg := new(switchboardv1.StreamCompleteResponse)
 	first := true
@@ -83,13 +90,20 @@ func (s *completionService) StreamComplete(ctx context.Context, req *connect.Req
 			// may switch deployments before that); headers go out with the
 			// first Send.
 			noteServedBy(ctx, stream.ResponseHeader(), c.Provider, c.Deployment)
+			noteRoute(stream.ResponseHeader(), c.Route)
 			first = false
 		}
 		msg.Reset()
 		chunkToProto(&c, msg)
+		if c.Route != nil {
+			msg.Route = routeToProto(c.Route)
+		}
 		if err := stream.Send(msg); err != nil {
 			return err // the client went away; Close above releases the upstream
 		}
+		// Send has written and flushed the message.
+		probe.ChunkWritten()
+		probe.ChunkDone(s.overhead)
 	}
 }
 

@@ -468,6 +468,7 @@ func chunkToProto(c *llm.Chunk, out *switchboardv1.StreamCompleteResponse) {
 	out.ChoiceIndex = int32(c.ChoiceIndex)
 	out.Role = roleToProto(c.Role)
 	out.Text = c.Text
+	out.TextSignature = c.TextSignature
 	out.Refusal = c.Refusal
 	out.FinishReason = finishReasonToProto(c.FinishReason)
 	out.RawFinishReason = c.RawFinishReason

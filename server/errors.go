@@ -59,6 +59,7 @@ func ConnectError(err error) *connect.Error {
 	if e.Provider != "" {
 		out.Meta().Set(HeaderProvider, e.Provider)
 	}
+	noteRoute(out.Meta(), llm.RouteOf(err))
 	if e.RetryAfter > 0 {
 		detail.RetryAfter = durationpb.New(e.RetryAfter)
 		// Also as metadata, for plain HTTP clients of the Connect protocol

@@ -10,7 +10,10 @@ import (
 //	/healthz  liveness: 200 "ok" as long as the process serves HTTP at all.
 //	/readyz   readiness: 200 "ok" while serving and Options.Ready (if any)
 //	          returns nil; 503 once shutdown has begun, so load balancers
-//	          stop sending new work while in-flight streams finish.
+//	          stop sending new work while in-flight streams finish. Aliases
+//	          with deployments whose circuit breaker is open are listed
+//	          after "ok" (degradedReport), still with 200: a provider's
+//	          outage is not this instance's.
 func (s *Server) healthz(w http.ResponseWriter, _ *http.Request) {
 	writePlain(w, http.StatusOK, "ok\n")
 }
@@ -29,7 +32,7 @@ func (s *Server) readyz(w http.ResponseWriter, _ *http.Request) {
 			return
 		}
 	}
-	writePlain(w, http.StatusOK, "ok\n")
+	writePlain(w, http.StatusOK, "ok\n"+degradedReport(routingOf(s.opts.Core)))
 }
 
 func writePlain(w http.ResponseWriter, status int, body string) {

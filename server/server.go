@@ -17,6 +17,7 @@ import (
 	"github.com/switchboard-gw/switchboard/gen/switchboard/v1/switchboardv1connect"
 	"github.com/switchboard-gw/switchboard/server/internal/request"
 	openaishim "github.com/switchboard-gw/switchboard/server/openai"
+	"github.com/switchboard-gw/switchboard/telemetry/overhead"
 )
 
 // Connection limits. There is deliberately no WriteTimeout: it would cut
@@ -66,18 +67,21 @@ func New(opts Options) (*Server, error) {
 // another server.
 func (s *Server) Handler() http.Handler { return s.handler }
 
+// Overhead returns the recorder of the gateway's own time per request.
+func (s *Server) Overhead() *overhead.Recorder { return s.opts.Overhead }
+
 func (s *Server) routes() http.Handler {
 	o := &s.opts
 	connectOpts := connect.WithHandlerOptions(
 		// errorLogger is outermost so it also sees authentication failures
 		// that are internal (a broken key store).
-		connect.WithInterceptors(errorLogger{o.Logger}, &authInterceptor{keys: o.Keys, admin: o.Admin}),
+		connect.WithInterceptors(errorLogger{o.Logger}, &authInterceptor{keys: o.Keys}),
 		connect.WithReadMaxBytes(int(o.MaxBodyBytes)),
 		connect.WithRecover(s.recoverRPC),
 	)
 	mux := http.NewServeMux()
-	mux.Handle(switchboardv1connect.NewCompletionServiceHandler(&completionService{core: o.Core}, connectOpts))
-	mux.Handle(switchboardv1connect.NewAdminServiceHandler(&adminService{keys: o.Keys}, connectOpts))
+	mux.Handle(switchboardv1connect.NewCompletionServiceHandler(&completionService{core: o.Core, overhead: o.Overhead}, connectOpts))
+	mux.Handle(switchboardv1connect.NewAdminServiceHandler(&adminService{keys: o.Keys, teams: o.Teams, users: o.Users, routing: routingOf(o.Core)}, connectOpts))
 
 	// Reflection describes the public API to buf curl and grpcurl; it needs
 	// no key, like the .proto files it serves.
@@ -93,11 +97,13 @@ func (s *Server) routes() http.Handler {
 		Keys:         o.Keys,
 		MaxBodyBytes: o.MaxBodyBytes,
 		Logger:       o.Logger,
+		Overhead:     o.Overhead,
 	}))
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("GET /readyz", s.readyz)
+	mux.HandleFunc("GET /debug/overhead", s.debugOverhead)
 
-	return request.Middleware(o.Logger, withCORS(o.CORSAllowedOrigins, mux))
+	return request.Middleware(o.Logger, o.Overhead, withCORS(o.CORSAllowedOrigins, mux))
 }
 
 // recoverRPC turns a panic in a Connect handler into an Internal error for

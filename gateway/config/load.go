@@ -177,10 +177,10 @@ func (c *Config) applyDefaults() {
 				c.Providers[d.provider] = &Provider{Kind: KindSim, Dialect: d.dialect}
 			}
 			if _, taken := c.Deployments[d.alias]; !taken {
-				c.Deployments[d.alias] = &Deployment{Provider: d.provider, Model: DemoModel}
+				c.Deployments[d.alias] = &Deployment{Provider: d.provider, Model: DemoModel, DeploymentRouting: demoDeploymentRouting()}
 			}
 			if _, taken := c.Aliases[d.alias]; !taken {
-				c.Aliases[d.alias] = &Alias{Deployments: []string{d.alias}}
+				c.Aliases[d.alias] = &Alias{Deployments: []string{d.alias}, AliasRouting: demoAliasRouting()}
 			}
 		}
 	}

@@ -201,3 +201,16 @@ type SimFault struct {
 	Probability float64 `yaml:"probability"`
 	Fault       string  `yaml:"fault"`
 }
+
+// The demo aliases show each fault a [[sim ...]] directive asks for as the
+// simulator produced it: no retry, and no breaker that a series of
+// injected faults would open.
+func demoDeploymentRouting() DeploymentRouting {
+	off := false
+	return DeploymentRouting{Breaker: &Breaker{Enabled: &off}}
+}
+
+func demoAliasRouting() AliasRouting {
+	none := 0
+	return AliasRouting{Retry: &Retry{MaxRetries: &none}}
+}

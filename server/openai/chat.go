@@ -8,6 +8,8 @@ import (
 	"github.com/switchboard-gw/switchboard/auth"
 	"github.com/switchboard-gw/switchboard/llm"
 	"github.com/switchboard-gw/switchboard/providers/openai/wire"
+	"github.com/switchboard-gw/switchboard/server/internal/routeheader"
+	"github.com/switchboard-gw/switchboard/telemetry/overhead"
 )
 
 // chatCompletions serves POST /v1/chat/completions.
@@ -39,7 +41,14 @@ func (h *handler) chatCompletions(w http.ResponseWriter, r *http.Request, p *aut
 		return
 	}
 	noteServedBy(w, r, resp.Provider, resp.Deployment)
-	h.writeJSON(w, r, wire.FromCanonicalResponse(resp))
+	routeheader.Set(w.Header(), resp.Route)
+	h.writeCompletion(w, r, wire.FromCanonicalResponse(resp))
+	// Flushing now instead of when the handler returns costs no extra write
+	// (the length is known) and lets the overhead include the write itself.
+	if f, ok := w.(http.Flusher); ok {
+		f.Flush()
+	}
+	overhead.From(r.Context()).UnaryDone(h.overhead)
 }
 
 // streamChat answers with server-sent events.
@@ -68,19 +77,30 @@ func (h *handler) streamChat(w http.ResponseWriter, r *http.Request, p *auth.Pri
 	}
 
 	noteServedBy(w, r, first.Provider, first.Deployment)
+	routeheader.Set(w.Header(), first.Route)
 	hdr := w.Header()
 	hdr.Set("Content-Type", "text/event-stream")
 	hdr.Set("Cache-Control", "no-cache")
 	hdr.Set("X-Accel-Buffering", "no") // tell nginx-style proxies not to buffer the stream
 	w.WriteHeader(http.StatusOK)
 
-	sse := newEventWriter(w)
+	sse := newEventWriter(w, overhead.From(r.Context()), h.overhead)
 	defer sse.release()
 	var usage chunkUsage
 	c := first
 	for {
 		if err := sse.chunk(&c, &usage); err != nil {
 			return // the client went away; the deferred Close releases the upstream
+		}
+		// Flush unless the next chunk is already here: it then leaves in
+		// the same write, and no chunk ever waits for one that has not
+		// arrived. The first chunk (time to first token) always leaves at
+		// once, and a burst leaves at least every maxCoalescedChunks, so
+		// that no chunk waits long for the others' processing.
+		if sse.flushes == 0 || sse.unflushed >= maxCoalescedChunks || !llm.IsBuffered(stream) {
+			if err := sse.flush(); err != nil {
+				return
+			}
 		}
 		c, err = stream.Recv()
 		if errors.Is(err, io.EOF) {

@@ -9,6 +9,7 @@ import (
 	"github.com/switchboard-gw/switchboard/llm"
 	"github.com/switchboard-gw/switchboard/providers/openai/wire"
 	"github.com/switchboard-gw/switchboard/server/internal/request"
+	"github.com/switchboard-gw/switchboard/server/internal/routeheader"
 )
 
 // OpenAI error types, as the OpenAI SDKs and clients expect them.
@@ -57,6 +58,7 @@ func WriteError(w http.ResponseWriter, err error) {
 // failure, whose cause the caller is not shown.
 func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	h.logInternal(r, err)
+	routeheader.Set(w.Header(), llm.RouteOf(err)) // which attempts failed
 	WriteError(w, err)
 }
 

@@ -9,6 +9,7 @@ import (
 	"github.com/switchboard-gw/switchboard/auth"
 	"github.com/switchboard-gw/switchboard/llm"
 	"github.com/switchboard-gw/switchboard/server/internal/request"
+	"github.com/switchboard-gw/switchboard/telemetry/overhead"
 )
 
 // Core is the gateway pipeline the shim calls; *gateway.Gateway implements
@@ -32,6 +33,10 @@ type Options struct {
 	// Logger receives internal errors with their causes, which callers are
 	// never shown. Nil means slog.Default().
 	Logger *slog.Logger
+	// Overhead receives the gateway's own time per chat completion and per
+	// stream chunk, measured by the probe the server's middleware puts in
+	// each request's context. Nil: nothing is recorded.
+	Overhead *overhead.Recorder
 }
 
 // Response headers naming what served a request.
@@ -41,10 +46,11 @@ const (
 )
 
 type handler struct {
-	core    Core
-	keys    *auth.Keys
-	maxBody int64
-	logger  *slog.Logger
+	core     Core
+	keys     *auth.Keys
+	maxBody  int64
+	logger   *slog.Logger
+	overhead *overhead.Recorder
 }
 
 // NewHandler returns the shim, to be mounted at "/v1/".
@@ -55,7 +61,7 @@ func NewHandler(o Options) http.Handler {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
-	h := &handler{core: o.Core, keys: o.Keys, maxBody: o.MaxBodyBytes, logger: o.Logger}
+	h := &handler{core: o.Core, keys: o.Keys, maxBody: o.MaxBodyBytes, logger: o.Logger, overhead: o.Overhead}
 	return h.requireKey(http.HandlerFunc(h.route))
 }
 
@@ -72,7 +78,7 @@ func (h *handler) requireKey(next http.Handler) http.Handler {
 			r = r.WithContext(ctx)
 		}
 		token, _ := auth.BearerToken(r.Header.Get("Authorization"))
-		p, err := h.keys.Verify(ctx, token)
+		p, err := h.keys.VerifyFrom(ctx, token, r.RemoteAddr)
 		if err != nil {
 			h.fail(w, r, err)
 			return

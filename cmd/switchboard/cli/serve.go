@@ -76,6 +76,7 @@ func serve(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
+	defer watchConfig(ctx, gw, *configPath, cfg, e.lookup, logger)() // SIGHUP and file changes
 	srv, err := server.New(server.Options{
 		Addr:               listenAddr,
 		TLSCertFile:        cfg.Server.TLS.CertFile,

@@ -9,6 +9,8 @@ package switchboardv1
 import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
+	durationpb "google.golang.org/protobuf/types/known/durationpb"
+	fieldmaskpb "google.golang.org/protobuf/types/known/fieldmaskpb"
 	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
 	reflect "reflect"
 	sync "sync"
@@ -21,6 +23,63 @@ const (
 	// Verify that runtime/protoimpl is sufficiently up-to-date.
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
+
+// BudgetPeriod is the window a budget applies to.
+type BudgetPeriod int32
+
+const (
+	// No period given: the budget, if any, is for the key's whole life.
+	BudgetPeriod_BUDGET_PERIOD_UNSPECIFIED BudgetPeriod = 0
+	// The key's whole life.
+	BudgetPeriod_BUDGET_PERIOD_LIFETIME BudgetPeriod = 1
+	// Each UTC day.
+	BudgetPeriod_BUDGET_PERIOD_DAILY BudgetPeriod = 2
+	// Each UTC month.
+	BudgetPeriod_BUDGET_PERIOD_MONTHLY BudgetPeriod = 3
+)
+
+// Enum value maps for BudgetPeriod.
+var (
+	BudgetPeriod_name = map[int32]string{
+		0: "BUDGET_PERIOD_UNSPECIFIED",
+		1: "BUDGET_PERIOD_LIFETIME",
+		2: "BUDGET_PERIOD_DAILY",
+		3: "BUDGET_PERIOD_MONTHLY",
+	}
+	BudgetPeriod_value = map[string]int32{
+		"BUDGET_PERIOD_UNSPECIFIED": 0,
+		"BUDGET_PERIOD_LIFETIME":    1,
+		"BUDGET_PERIOD_DAILY":       2,
+		"BUDGET_PERIOD_MONTHLY":     3,
+	}
+)
+
+func (x BudgetPeriod) Enum() *BudgetPeriod {
+	p := new(BudgetPeriod)
+	*p = x
+	return p
+}
+
+func (x BudgetPeriod) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (BudgetPeriod) Descriptor() protoreflect.EnumDescriptor {
+	return file_switchboard_v1_admin_proto_enumTypes[0].Descriptor()
+}
+
+func (BudgetPeriod) Type() protoreflect.EnumType {
+	return &file_switchboard_v1_admin_proto_enumTypes[0]
+}
+
+func (x BudgetPeriod) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use BudgetPeriod.Descriptor instead.
+func (BudgetPeriod) EnumDescriptor() ([]byte, []int) {
+	return file_switchboard_v1_admin_proto_rawDescGZIP(), []int{0}
+}
 
 // Key is a virtual key's public record. It never holds the secret.
 type Key struct {
@@ -37,7 +96,20 @@ type Key struct {
 	// Set when the key expires.
 	ExpireTime *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=expire_time,json=expireTime,proto3" json:"expire_time,omitempty"`
 	// The first characters of the secret ("sk-sb-AbC1"), to recognise it.
-	SecretPrefix  string `protobuf:"bytes,7,opt,name=secret_prefix,json=secretPrefix,proto3" json:"secret_prefix,omitempty"`
+	SecretPrefix string `protobuf:"bytes,7,opt,name=secret_prefix,json=secretPrefix,proto3" json:"secret_prefix,omitempty"`
+	// The team that owns the key.
+	TeamId string `protobuf:"bytes,8,opt,name=team_id,json=teamId,proto3" json:"team_id,omitempty"`
+	// The team member the key is for, if any.
+	UserId string `protobuf:"bytes,9,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
+	// Free-form labels ("env:prod"), for filtering and attribution.
+	Tags []string `protobuf:"bytes,10,rep,name=tags,proto3" json:"tags,omitempty"`
+	// Rate limits and budget; zero values mean no limit.
+	Limits     *KeyLimits             `protobuf:"bytes,11,opt,name=limits,proto3" json:"limits,omitempty"`
+	UpdateTime *timestamppb.Timestamp `protobuf:"bytes,12,opt,name=update_time,json=updateTime,proto3" json:"update_time,omitempty"`
+	// Set when the secret was last rotated.
+	RotateTime *timestamppb.Timestamp `protobuf:"bytes,13,opt,name=rotate_time,json=rotateTime,proto3" json:"rotate_time,omitempty"`
+	// When the key was last used, recorded every few seconds, not per request.
+	LastUsedTime  *timestamppb.Timestamp `protobuf:"bytes,14,opt,name=last_used_time,json=lastUsedTime,proto3" json:"last_used_time,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -121,19 +193,146 @@ func (x *Key) GetSecretPrefix() string {
 	return ""
 }
 
+func (x *Key) GetTeamId() string {
+	if x != nil {
+		return x.TeamId
+	}
+	return ""
+}
+
+func (x *Key) GetUserId() string {
+	if x != nil {
+		return x.UserId
+	}
+	return ""
+}
+
+func (x *Key) GetTags() []string {
+	if x != nil {
+		return x.Tags
+	}
+	return nil
+}
+
+func (x *Key) GetLimits() *KeyLimits {
+	if x != nil {
+		return x.Limits
+	}
+	return nil
+}
+
+func (x *Key) GetUpdateTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.UpdateTime
+	}
+	return nil
+}
+
+func (x *Key) GetRotateTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.RotateTime
+	}
+	return nil
+}
+
+func (x *Key) GetLastUsedTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.LastUsedTime
+	}
+	return nil
+}
+
+// KeyLimits are a key's rate limits and budget. Zero means no limit.
+type KeyLimits struct {
+	state             protoimpl.MessageState `protogen:"open.v1"`
+	RequestsPerMinute int64                  `protobuf:"varint,1,opt,name=requests_per_minute,json=requestsPerMinute,proto3" json:"requests_per_minute,omitempty"`
+	TokensPerMinute   int64                  `protobuf:"varint,2,opt,name=tokens_per_minute,json=tokensPerMinute,proto3" json:"tokens_per_minute,omitempty"`
+	// Spend limit in billionths of a US dollar (1 USD = 1000000000).
+	BudgetNanoUsd int64 `protobuf:"varint,3,opt,name=budget_nano_usd,json=budgetNanoUsd,proto3" json:"budget_nano_usd,omitempty"`
+	// The window of the budget.
+	BudgetPeriod  BudgetPeriod `protobuf:"varint,4,opt,name=budget_period,json=budgetPeriod,proto3,enum=switchboard.v1.BudgetPeriod" json:"budget_period,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *KeyLimits) Reset() {
+	*x = KeyLimits{}
+	mi := &file_switchboard_v1_admin_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *KeyLimits) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*KeyLimits) ProtoMessage() {}
+
+func (x *KeyLimits) ProtoReflect() protoreflect.Message {
+	mi := &file_switchboard_v1_admin_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use KeyLimits.ProtoReflect.Descriptor instead.
+func (*KeyLimits) Descriptor() ([]byte, []int) {
+	return file_switchboard_v1_admin_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *KeyLimits) GetRequestsPerMinute() int64 {
+	if x != nil {
+		return x.RequestsPerMinute
+	}
+	return 0
+}
+
+func (x *KeyLimits) GetTokensPerMinute() int64 {
+	if x != nil {
+		return x.TokensPerMinute
+	}
+	return 0
+}
+
+func (x *KeyLimits) GetBudgetNanoUsd() int64 {
+	if x != nil {
+		return x.BudgetNanoUsd
+	}
+	return 0
+}
+
+func (x *KeyLimits) GetBudgetPeriod() BudgetPeriod {
+	if x != nil {
+		return x.BudgetPeriod
+	}
+	return BudgetPeriod_BUDGET_PERIOD_UNSPECIFIED
+}
+
 // CreateKeyRequest names the new key and its scope.
 type CreateKeyRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
 	AllowedModels []string               `protobuf:"bytes,2,rep,name=allowed_models,json=allowedModels,proto3" json:"allowed_models,omitempty"`
 	ExpireTime    *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=expire_time,json=expireTime,proto3" json:"expire_time,omitempty"`
+	// The owning team. Empty: the user's team when user_id is set, otherwise
+	// the default team (for team admins: their own team).
+	TeamId string `protobuf:"bytes,4,opt,name=team_id,json=teamId,proto3" json:"team_id,omitempty"`
+	// The team member the key is for, if any.
+	UserId        string     `protobuf:"bytes,5,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
+	Tags          []string   `protobuf:"bytes,6,rep,name=tags,proto3" json:"tags,omitempty"`
+	Limits        *KeyLimits `protobuf:"bytes,7,opt,name=limits,proto3" json:"limits,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *CreateKeyRequest) Reset() {
 	*x = CreateKeyRequest{}
-	mi := &file_switchboard_v1_admin_proto_msgTypes[1]
+	mi := &file_switchboard_v1_admin_proto_msgTypes[2]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -145,7 +344,7 @@ func (x *CreateKeyRequest) String() string {
 func (*CreateKeyRequest) ProtoMessage() {}
 
 func (x *CreateKeyRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_switchboard_v1_admin_proto_msgTypes[1]
+	mi := &file_switchboard_v1_admin_proto_msgTypes[2]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -158,7 +357,7 @@ func (x *CreateKeyRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateKeyRequest.ProtoReflect.Descriptor instead.
 func (*CreateKeyRequest) Descriptor() ([]byte, []int) {
-	return file_switchboard_v1_admin_proto_rawDescGZIP(), []int{1}
+	return file_switchboard_v1_admin_proto_rawDescGZIP(), []int{2}
 }
 
 func (x *CreateKeyRequest) GetName() string {
@@ -182,6 +381,34 @@ func (x *CreateKeyRequest) GetExpireTime() *timestamppb.Timestamp {
 	return nil
 }
 
+func (x *CreateKeyRequest) GetTeamId() string {
+	if x != nil {
+		return x.TeamId
+	}
+	return ""
+}
+
+func (x *CreateKeyRequest) GetUserId() string {
+	if x != nil {
+		return x.UserId
+	}
+	return ""
+}
+
+func (x *CreateKeyRequest) GetTags() []string {
+	if x != nil {
+		return x.Tags
+	}
+	return nil
+}
+
+func (x *CreateKeyRequest) GetLimits() *KeyLimits {
+	if x != nil {
+		return x.Limits
+	}
+	return nil
+}
+
 // CreateKeyResponse holds the new key and its secret.
 type CreateKeyResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -194,7 +421,7 @@ type CreateKeyResponse struct {
 
 func (x *CreateKeyResponse) Reset() {
 	*x = CreateKeyResponse{}
-	mi := &file_switchboard_v1_admin_proto_msgTypes[2]
+	mi := &file_switchboard_v1_admin_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -206,7 +433,7 @@ func (x *CreateKeyResponse) String() string {
 func (*CreateKeyResponse) ProtoMessage() {}
 
 func (x *CreateKeyResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_switchboard_v1_admin_proto_msgTypes[2]
+	mi := &file_switchboard_v1_admin_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -219,7 +446,7 @@ func (x *CreateKeyResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateKeyResponse.ProtoReflect.Descriptor instead.
 func (*CreateKeyResponse) Descriptor() ([]byte, []int) {
-	return file_switchboard_v1_admin_proto_rawDescGZIP(), []int{2}
+	return file_switchboard_v1_admin_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *CreateKeyResponse) GetKey() *Key {
@@ -244,13 +471,19 @@ type ListKeysRequest struct {
 	// From a previous response's next_page_token.
 	PageToken      string `protobuf:"bytes,2,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
 	IncludeRevoked bool   `protobuf:"varint,3,opt,name=include_revoked,json=includeRevoked,proto3" json:"include_revoked,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// Only the keys of this team.
+	TeamId string `protobuf:"bytes,4,opt,name=team_id,json=teamId,proto3" json:"team_id,omitempty"`
+	// Only the keys of this user.
+	UserId string `protobuf:"bytes,5,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
+	// Only the keys with this tag.
+	Tag           string `protobuf:"bytes,6,opt,name=tag,proto3" json:"tag,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ListKeysRequest) Reset() {
 	*x = ListKeysRequest{}
-	mi := &file_switchboard_v1_admin_proto_msgTypes[3]
+	mi := &file_switchboard_v1_admin_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -262,7 +495,7 @@ func (x *ListKeysRequest) String() string {
 func (*ListKeysRequest) ProtoMessage() {}
 
 func (x *ListKeysRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_switchboard_v1_admin_proto_msgTypes[3]
+	mi := &file_switchboard_v1_admin_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -275,7 +508,7 @@ func (x *ListKeysRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListKeysRequest.ProtoReflect.Descriptor instead.
 func (*ListKeysRequest) Descriptor() ([]byte, []int) {
-	return file_switchboard_v1_admin_proto_rawDescGZIP(), []int{3}
+	return file_switchboard_v1_admin_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *ListKeysRequest) GetPageSize() int32 {
@@ -299,6 +532,27 @@ func (x *ListKeysRequest) GetIncludeRevoked() bool {
 	return false
 }
 
+func (x *ListKeysRequest) GetTeamId() string {
+	if x != nil {
+		return x.TeamId
+	}
+	return ""
+}
+
+func (x *ListKeysRequest) GetUserId() string {
+	if x != nil {
+		return x.UserId
+	}
+	return ""
+}
+
+func (x *ListKeysRequest) GetTag() string {
+	if x != nil {
+		return x.Tag
+	}
+	return ""
+}
+
 // ListKeysResponse is one page of keys.
 type ListKeysResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -311,7 +565,7 @@ type ListKeysResponse struct {
 
 func (x *ListKeysResponse) Reset() {
 	*x = ListKeysResponse{}
-	mi := &file_switchboard_v1_admin_proto_msgTypes[4]
+	mi := &file_switchboard_v1_admin_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -323,7 +577,7 @@ func (x *ListKeysResponse) String() string {
 func (*ListKeysResponse) ProtoMessage() {}
 
 func (x *ListKeysResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_switchboard_v1_admin_proto_msgTypes[4]
+	mi := &file_switchboard_v1_admin_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -336,7 +590,7 @@ func (x *ListKeysResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListKeysResponse.ProtoReflect.Descriptor instead.
 func (*ListKeysResponse) Descriptor() ([]byte, []int) {
-	return file_switchboard_v1_admin_proto_rawDescGZIP(), []int{4}
+	return file_switchboard_v1_admin_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *ListKeysResponse) GetKeys() []*Key {
@@ -363,7 +617,7 @@ type GetKeyRequest struct {
 
 func (x *GetKeyRequest) Reset() {
 	*x = GetKeyRequest{}
-	mi := &file_switchboard_v1_admin_proto_msgTypes[5]
+	mi := &file_switchboard_v1_admin_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -375,7 +629,7 @@ func (x *GetKeyRequest) String() string {
 func (*GetKeyRequest) ProtoMessage() {}
 
 func (x *GetKeyRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_switchboard_v1_admin_proto_msgTypes[5]
+	mi := &file_switchboard_v1_admin_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -388,7 +642,7 @@ func (x *GetKeyRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetKeyRequest.ProtoReflect.Descriptor instead.
 func (*GetKeyRequest) Descriptor() ([]byte, []int) {
-	return file_switchboard_v1_admin_proto_rawDescGZIP(), []int{5}
+	return file_switchboard_v1_admin_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *GetKeyRequest) GetId() string {
@@ -408,7 +662,7 @@ type GetKeyResponse struct {
 
 func (x *GetKeyResponse) Reset() {
 	*x = GetKeyResponse{}
-	mi := &file_switchboard_v1_admin_proto_msgTypes[6]
+	mi := &file_switchboard_v1_admin_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -420,7 +674,7 @@ func (x *GetKeyResponse) String() string {
 func (*GetKeyResponse) ProtoMessage() {}
 
 func (x *GetKeyResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_switchboard_v1_admin_proto_msgTypes[6]
+	mi := &file_switchboard_v1_admin_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -433,7 +687,7 @@ func (x *GetKeyResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetKeyResponse.ProtoReflect.Descriptor instead.
 func (*GetKeyResponse) Descriptor() ([]byte, []int) {
-	return file_switchboard_v1_admin_proto_rawDescGZIP(), []int{6}
+	return file_switchboard_v1_admin_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *GetKeyResponse) GetKey() *Key {
@@ -453,7 +707,7 @@ type RevokeKeyRequest struct {
 
 func (x *RevokeKeyRequest) Reset() {
 	*x = RevokeKeyRequest{}
-	mi := &file_switchboard_v1_admin_proto_msgTypes[7]
+	mi := &file_switchboard_v1_admin_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -465,7 +719,7 @@ func (x *RevokeKeyRequest) String() string {
 func (*RevokeKeyRequest) ProtoMessage() {}
 
 func (x *RevokeKeyRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_switchboard_v1_admin_proto_msgTypes[7]
+	mi := &file_switchboard_v1_admin_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -478,7 +732,7 @@ func (x *RevokeKeyRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RevokeKeyRequest.ProtoReflect.Descriptor instead.
 func (*RevokeKeyRequest) Descriptor() ([]byte, []int) {
-	return file_switchboard_v1_admin_proto_rawDescGZIP(), []int{7}
+	return file_switchboard_v1_admin_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *RevokeKeyRequest) GetId() string {
@@ -498,7 +752,7 @@ type RevokeKeyResponse struct {
 
 func (x *RevokeKeyResponse) Reset() {
 	*x = RevokeKeyResponse{}
-	mi := &file_switchboard_v1_admin_proto_msgTypes[8]
+	mi := &file_switchboard_v1_admin_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -510,7 +764,7 @@ func (x *RevokeKeyResponse) String() string {
 func (*RevokeKeyResponse) ProtoMessage() {}
 
 func (x *RevokeKeyResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_switchboard_v1_admin_proto_msgTypes[8]
+	mi := &file_switchboard_v1_admin_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -523,7 +777,7 @@ func (x *RevokeKeyResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RevokeKeyResponse.ProtoReflect.Descriptor instead.
 func (*RevokeKeyResponse) Descriptor() ([]byte, []int) {
-	return file_switchboard_v1_admin_proto_rawDescGZIP(), []int{8}
+	return file_switchboard_v1_admin_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *RevokeKeyResponse) GetKey() *Key {
@@ -533,11 +787,329 @@ func (x *RevokeKeyResponse) GetKey() *Key {
 	return nil
 }
 
+// UpdateKeyRequest names the key (key.id) and the fields to change.
+type UpdateKeyRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The key with its new values; only the fields in update_mask are read.
+	Key *Key `protobuf:"bytes,1,opt,name=key,proto3" json:"key,omitempty"`
+	// Fields to change: name, allowed_models, tags, expire_time, limits.
+	// Empty: every one of those that is set in key.
+	UpdateMask    *fieldmaskpb.FieldMask `protobuf:"bytes,2,opt,name=update_mask,json=updateMask,proto3" json:"update_mask,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateKeyRequest) Reset() {
+	*x = UpdateKeyRequest{}
+	mi := &file_switchboard_v1_admin_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateKeyRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateKeyRequest) ProtoMessage() {}
+
+func (x *UpdateKeyRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_switchboard_v1_admin_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateKeyRequest.ProtoReflect.Descriptor instead.
+func (*UpdateKeyRequest) Descriptor() ([]byte, []int) {
+	return file_switchboard_v1_admin_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *UpdateKeyRequest) GetKey() *Key {
+	if x != nil {
+		return x.Key
+	}
+	return nil
+}
+
+func (x *UpdateKeyRequest) GetUpdateMask() *fieldmaskpb.FieldMask {
+	if x != nil {
+		return x.UpdateMask
+	}
+	return nil
+}
+
+// UpdateKeyResponse holds the changed key.
+type UpdateKeyResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Key           *Key                   `protobuf:"bytes,1,opt,name=key,proto3" json:"key,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateKeyResponse) Reset() {
+	*x = UpdateKeyResponse{}
+	mi := &file_switchboard_v1_admin_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateKeyResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateKeyResponse) ProtoMessage() {}
+
+func (x *UpdateKeyResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_switchboard_v1_admin_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateKeyResponse.ProtoReflect.Descriptor instead.
+func (*UpdateKeyResponse) Descriptor() ([]byte, []int) {
+	return file_switchboard_v1_admin_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *UpdateKeyResponse) GetKey() *Key {
+	if x != nil {
+		return x.Key
+	}
+	return nil
+}
+
+// RotateKeyRequest names the key to rotate.
+type RotateKeyRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Id    string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// How long the old secret keeps working (default 24h, at most 30 days;
+	// 0s: not at all).
+	GracePeriod   *durationpb.Duration `protobuf:"bytes,2,opt,name=grace_period,json=gracePeriod,proto3" json:"grace_period,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RotateKeyRequest) Reset() {
+	*x = RotateKeyRequest{}
+	mi := &file_switchboard_v1_admin_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RotateKeyRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RotateKeyRequest) ProtoMessage() {}
+
+func (x *RotateKeyRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_switchboard_v1_admin_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RotateKeyRequest.ProtoReflect.Descriptor instead.
+func (*RotateKeyRequest) Descriptor() ([]byte, []int) {
+	return file_switchboard_v1_admin_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *RotateKeyRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *RotateKeyRequest) GetGracePeriod() *durationpb.Duration {
+	if x != nil {
+		return x.GracePeriod
+	}
+	return nil
+}
+
+// RotateKeyResponse holds the key and its new secret.
+type RotateKeyResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Key   *Key                   `protobuf:"bytes,1,opt,name=key,proto3" json:"key,omitempty"`
+	// The new secret, "sk-sb-...". Shown once; store it now.
+	Secret        string `protobuf:"bytes,2,opt,name=secret,proto3" json:"secret,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RotateKeyResponse) Reset() {
+	*x = RotateKeyResponse{}
+	mi := &file_switchboard_v1_admin_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RotateKeyResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RotateKeyResponse) ProtoMessage() {}
+
+func (x *RotateKeyResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_switchboard_v1_admin_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RotateKeyResponse.ProtoReflect.Descriptor instead.
+func (*RotateKeyResponse) Descriptor() ([]byte, []int) {
+	return file_switchboard_v1_admin_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *RotateKeyResponse) GetKey() *Key {
+	if x != nil {
+		return x.Key
+	}
+	return nil
+}
+
+func (x *RotateKeyResponse) GetSecret() string {
+	if x != nil {
+		return x.Secret
+	}
+	return ""
+}
+
+// GetCallerRequest is empty.
+type GetCallerRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetCallerRequest) Reset() {
+	*x = GetCallerRequest{}
+	mi := &file_switchboard_v1_admin_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetCallerRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetCallerRequest) ProtoMessage() {}
+
+func (x *GetCallerRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_switchboard_v1_admin_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetCallerRequest.ProtoReflect.Descriptor instead.
+func (*GetCallerRequest) Descriptor() ([]byte, []int) {
+	return file_switchboard_v1_admin_proto_rawDescGZIP(), []int{14}
+}
+
+// GetCallerResponse describes the authenticated admin credential.
+type GetCallerResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Role  AdminRole              `protobuf:"varint,1,opt,name=role,proto3,enum=switchboard.v1.AdminRole" json:"role,omitempty"`
+	// The team a team admin or team auditor is limited to.
+	TeamId string `protobuf:"bytes,2,opt,name=team_id,json=teamId,proto3" json:"team_id,omitempty"`
+	// The credential's id; empty for the bootstrap admin key.
+	AdminKeyId    string `protobuf:"bytes,3,opt,name=admin_key_id,json=adminKeyId,proto3" json:"admin_key_id,omitempty"`
+	Name          string `protobuf:"bytes,4,opt,name=name,proto3" json:"name,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetCallerResponse) Reset() {
+	*x = GetCallerResponse{}
+	mi := &file_switchboard_v1_admin_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetCallerResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetCallerResponse) ProtoMessage() {}
+
+func (x *GetCallerResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_switchboard_v1_admin_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetCallerResponse.ProtoReflect.Descriptor instead.
+func (*GetCallerResponse) Descriptor() ([]byte, []int) {
+	return file_switchboard_v1_admin_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *GetCallerResponse) GetRole() AdminRole {
+	if x != nil {
+		return x.Role
+	}
+	return AdminRole_ADMIN_ROLE_UNSPECIFIED
+}
+
+func (x *GetCallerResponse) GetTeamId() string {
+	if x != nil {
+		return x.TeamId
+	}
+	return ""
+}
+
+func (x *GetCallerResponse) GetAdminKeyId() string {
+	if x != nil {
+		return x.AdminKeyId
+	}
+	return ""
+}
+
+func (x *GetCallerResponse) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
 var File_switchboard_v1_admin_proto protoreflect.FileDescriptor
 
 const file_switchboard_v1_admin_proto_rawDesc = "" +
 	"\n" +
-	"\x1aswitchboard/v1/admin.proto\x12\x0eswitchboard.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xac\x02\n" +
+	"\x1aswitchboard/v1/admin.proto\x12\x0eswitchboard.v1\x1a\x1egoogle/protobuf/duration.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1fswitchboard/v1/admin_keys.proto\x1a\x1cswitchboard/v1/routing.proto\x1a\x1cswitchboard/v1/tenancy.proto\"\xe1\x04\n" +
 	"\x03Key\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12%\n" +
@@ -548,20 +1120,42 @@ const file_switchboard_v1_admin_proto_rawDesc = "" +
 	"revokeTime\x12;\n" +
 	"\vexpire_time\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"expireTime\x12#\n" +
-	"\rsecret_prefix\x18\a \x01(\tR\fsecretPrefix\"\x8a\x01\n" +
+	"\rsecret_prefix\x18\a \x01(\tR\fsecretPrefix\x12\x17\n" +
+	"\ateam_id\x18\b \x01(\tR\x06teamId\x12\x17\n" +
+	"\auser_id\x18\t \x01(\tR\x06userId\x12\x12\n" +
+	"\x04tags\x18\n" +
+	" \x03(\tR\x04tags\x121\n" +
+	"\x06limits\x18\v \x01(\v2\x19.switchboard.v1.KeyLimitsR\x06limits\x12;\n" +
+	"\vupdate_time\x18\f \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"updateTime\x12;\n" +
+	"\vrotate_time\x18\r \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"rotateTime\x12@\n" +
+	"\x0elast_used_time\x18\x0e \x01(\v2\x1a.google.protobuf.TimestampR\flastUsedTime\"\xd2\x01\n" +
+	"\tKeyLimits\x12.\n" +
+	"\x13requests_per_minute\x18\x01 \x01(\x03R\x11requestsPerMinute\x12*\n" +
+	"\x11tokens_per_minute\x18\x02 \x01(\x03R\x0ftokensPerMinute\x12&\n" +
+	"\x0fbudget_nano_usd\x18\x03 \x01(\x03R\rbudgetNanoUsd\x12A\n" +
+	"\rbudget_period\x18\x04 \x01(\x0e2\x1c.switchboard.v1.BudgetPeriodR\fbudgetPeriod\"\x83\x02\n" +
 	"\x10CreateKeyRequest\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12%\n" +
 	"\x0eallowed_models\x18\x02 \x03(\tR\rallowedModels\x12;\n" +
 	"\vexpire_time\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"expireTime\"R\n" +
+	"expireTime\x12\x17\n" +
+	"\ateam_id\x18\x04 \x01(\tR\x06teamId\x12\x17\n" +
+	"\auser_id\x18\x05 \x01(\tR\x06userId\x12\x12\n" +
+	"\x04tags\x18\x06 \x03(\tR\x04tags\x121\n" +
+	"\x06limits\x18\a \x01(\v2\x19.switchboard.v1.KeyLimitsR\x06limits\"R\n" +
 	"\x11CreateKeyResponse\x12%\n" +
 	"\x03key\x18\x01 \x01(\v2\x13.switchboard.v1.KeyR\x03key\x12\x16\n" +
-	"\x06secret\x18\x02 \x01(\tR\x06secret\"v\n" +
+	"\x06secret\x18\x02 \x01(\tR\x06secret\"\xba\x01\n" +
 	"\x0fListKeysRequest\x12\x1b\n" +
 	"\tpage_size\x18\x01 \x01(\x05R\bpageSize\x12\x1d\n" +
 	"\n" +
 	"page_token\x18\x02 \x01(\tR\tpageToken\x12'\n" +
-	"\x0finclude_revoked\x18\x03 \x01(\bR\x0eincludeRevoked\"c\n" +
+	"\x0finclude_revoked\x18\x03 \x01(\bR\x0eincludeRevoked\x12\x17\n" +
+	"\ateam_id\x18\x04 \x01(\tR\x06teamId\x12\x17\n" +
+	"\auser_id\x18\x05 \x01(\tR\x06userId\x12\x10\n" +
+	"\x03tag\x18\x06 \x01(\tR\x03tag\"c\n" +
 	"\x10ListKeysResponse\x12'\n" +
 	"\x04keys\x18\x01 \x03(\v2\x13.switchboard.v1.KeyR\x04keys\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x1f\n" +
@@ -572,12 +1166,57 @@ const file_switchboard_v1_admin_proto_rawDesc = "" +
 	"\x10RevokeKeyRequest\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\":\n" +
 	"\x11RevokeKeyResponse\x12%\n" +
-	"\x03key\x18\x01 \x01(\v2\x13.switchboard.v1.KeyR\x03key2\xd9\x02\n" +
+	"\x03key\x18\x01 \x01(\v2\x13.switchboard.v1.KeyR\x03key\"v\n" +
+	"\x10UpdateKeyRequest\x12%\n" +
+	"\x03key\x18\x01 \x01(\v2\x13.switchboard.v1.KeyR\x03key\x12;\n" +
+	"\vupdate_mask\x18\x02 \x01(\v2\x1a.google.protobuf.FieldMaskR\n" +
+	"updateMask\":\n" +
+	"\x11UpdateKeyResponse\x12%\n" +
+	"\x03key\x18\x01 \x01(\v2\x13.switchboard.v1.KeyR\x03key\"`\n" +
+	"\x10RotateKeyRequest\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12<\n" +
+	"\fgrace_period\x18\x02 \x01(\v2\x19.google.protobuf.DurationR\vgracePeriod\"R\n" +
+	"\x11RotateKeyResponse\x12%\n" +
+	"\x03key\x18\x01 \x01(\v2\x13.switchboard.v1.KeyR\x03key\x12\x16\n" +
+	"\x06secret\x18\x02 \x01(\tR\x06secret\"\x12\n" +
+	"\x10GetCallerRequest\"\x91\x01\n" +
+	"\x11GetCallerResponse\x12-\n" +
+	"\x04role\x18\x01 \x01(\x0e2\x19.switchboard.v1.AdminRoleR\x04role\x12\x17\n" +
+	"\ateam_id\x18\x02 \x01(\tR\x06teamId\x12 \n" +
+	"\fadmin_key_id\x18\x03 \x01(\tR\n" +
+	"adminKeyId\x12\x12\n" +
+	"\x04name\x18\x04 \x01(\tR\x04name*}\n" +
+	"\fBudgetPeriod\x12\x1d\n" +
+	"\x19BUDGET_PERIOD_UNSPECIFIED\x10\x00\x12\x1a\n" +
+	"\x16BUDGET_PERIOD_LIFETIME\x10\x01\x12\x17\n" +
+	"\x13BUDGET_PERIOD_DAILY\x10\x02\x12\x19\n" +
+	"\x15BUDGET_PERIOD_MONTHLY\x10\x032\xc9\x0e\n" +
 	"\fAdminService\x12P\n" +
 	"\tCreateKey\x12 .switchboard.v1.CreateKeyRequest\x1a!.switchboard.v1.CreateKeyResponse\x12R\n" +
 	"\bListKeys\x12\x1f.switchboard.v1.ListKeysRequest\x1a .switchboard.v1.ListKeysResponse\"\x03\x90\x02\x01\x12L\n" +
 	"\x06GetKey\x12\x1d.switchboard.v1.GetKeyRequest\x1a\x1e.switchboard.v1.GetKeyResponse\"\x03\x90\x02\x01\x12U\n" +
-	"\tRevokeKey\x12 .switchboard.v1.RevokeKeyRequest\x1a!.switchboard.v1.RevokeKeyResponse\"\x03\x90\x02\x02BHZFgithub.com/switchboard-gw/switchboard/gen/switchboard/v1;switchboardv1b\x06proto3"
+	"\tRevokeKey\x12 .switchboard.v1.RevokeKeyRequest\x1a!.switchboard.v1.RevokeKeyResponse\"\x03\x90\x02\x02\x12P\n" +
+	"\tUpdateKey\x12 .switchboard.v1.UpdateKeyRequest\x1a!.switchboard.v1.UpdateKeyResponse\x12P\n" +
+	"\tRotateKey\x12 .switchboard.v1.RotateKeyRequest\x1a!.switchboard.v1.RotateKeyResponse\x12S\n" +
+	"\n" +
+	"CreateTeam\x12!.switchboard.v1.CreateTeamRequest\x1a\".switchboard.v1.CreateTeamResponse\x12O\n" +
+	"\aGetTeam\x12\x1e.switchboard.v1.GetTeamRequest\x1a\x1f.switchboard.v1.GetTeamResponse\"\x03\x90\x02\x01\x12U\n" +
+	"\tListTeams\x12 .switchboard.v1.ListTeamsRequest\x1a!.switchboard.v1.ListTeamsResponse\"\x03\x90\x02\x01\x12S\n" +
+	"\n" +
+	"UpdateTeam\x12!.switchboard.v1.UpdateTeamRequest\x1a\".switchboard.v1.UpdateTeamResponse\x12S\n" +
+	"\n" +
+	"CreateUser\x12!.switchboard.v1.CreateUserRequest\x1a\".switchboard.v1.CreateUserResponse\x12O\n" +
+	"\aGetUser\x12\x1e.switchboard.v1.GetUserRequest\x1a\x1f.switchboard.v1.GetUserResponse\"\x03\x90\x02\x01\x12U\n" +
+	"\tListUsers\x12 .switchboard.v1.ListUsersRequest\x1a!.switchboard.v1.ListUsersResponse\"\x03\x90\x02\x01\x12S\n" +
+	"\n" +
+	"UpdateUser\x12!.switchboard.v1.UpdateUserRequest\x1a\".switchboard.v1.UpdateUserResponse\x12_\n" +
+	"\x0eCreateAdminKey\x12%.switchboard.v1.CreateAdminKeyRequest\x1a&.switchboard.v1.CreateAdminKeyResponse\x12[\n" +
+	"\vGetAdminKey\x12\".switchboard.v1.GetAdminKeyRequest\x1a#.switchboard.v1.GetAdminKeyResponse\"\x03\x90\x02\x01\x12a\n" +
+	"\rListAdminKeys\x12$.switchboard.v1.ListAdminKeysRequest\x1a%.switchboard.v1.ListAdminKeysResponse\"\x03\x90\x02\x01\x12d\n" +
+	"\x0eRevokeAdminKey\x12%.switchboard.v1.RevokeAdminKeyRequest\x1a&.switchboard.v1.RevokeAdminKeyResponse\"\x03\x90\x02\x02\x12_\n" +
+	"\x0eRotateAdminKey\x12%.switchboard.v1.RotateAdminKeyRequest\x1a&.switchboard.v1.RotateAdminKeyResponse\x12U\n" +
+	"\tGetCaller\x12 .switchboard.v1.GetCallerRequest\x1a!.switchboard.v1.GetCallerResponse\"\x03\x90\x02\x01\x12g\n" +
+	"\x0fListDeployments\x12&.switchboard.v1.ListDeploymentsRequest\x1a'.switchboard.v1.ListDeploymentsResponse\"\x03\x90\x02\x01BHZFgithub.com/switchboard-gw/switchboard/gen/switchboard/v1;switchboardv1b\x06proto3"
 
 var (
 	file_switchboard_v1_admin_proto_rawDescOnce sync.Once
@@ -591,41 +1230,127 @@ func file_switchboard_v1_admin_proto_rawDescGZIP() []byte {
 	return file_switchboard_v1_admin_proto_rawDescData
 }
 
-var file_switchboard_v1_admin_proto_msgTypes = make([]protoimpl.MessageInfo, 9)
+var file_switchboard_v1_admin_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
+var file_switchboard_v1_admin_proto_msgTypes = make([]protoimpl.MessageInfo, 16)
 var file_switchboard_v1_admin_proto_goTypes = []any{
-	(*Key)(nil),                   // 0: switchboard.v1.Key
-	(*CreateKeyRequest)(nil),      // 1: switchboard.v1.CreateKeyRequest
-	(*CreateKeyResponse)(nil),     // 2: switchboard.v1.CreateKeyResponse
-	(*ListKeysRequest)(nil),       // 3: switchboard.v1.ListKeysRequest
-	(*ListKeysResponse)(nil),      // 4: switchboard.v1.ListKeysResponse
-	(*GetKeyRequest)(nil),         // 5: switchboard.v1.GetKeyRequest
-	(*GetKeyResponse)(nil),        // 6: switchboard.v1.GetKeyResponse
-	(*RevokeKeyRequest)(nil),      // 7: switchboard.v1.RevokeKeyRequest
-	(*RevokeKeyResponse)(nil),     // 8: switchboard.v1.RevokeKeyResponse
-	(*timestamppb.Timestamp)(nil), // 9: google.protobuf.Timestamp
+	(BudgetPeriod)(0),               // 0: switchboard.v1.BudgetPeriod
+	(*Key)(nil),                     // 1: switchboard.v1.Key
+	(*KeyLimits)(nil),               // 2: switchboard.v1.KeyLimits
+	(*CreateKeyRequest)(nil),        // 3: switchboard.v1.CreateKeyRequest
+	(*CreateKeyResponse)(nil),       // 4: switchboard.v1.CreateKeyResponse
+	(*ListKeysRequest)(nil),         // 5: switchboard.v1.ListKeysRequest
+	(*ListKeysResponse)(nil),        // 6: switchboard.v1.ListKeysResponse
+	(*GetKeyRequest)(nil),           // 7: switchboard.v1.GetKeyRequest
+	(*GetKeyResponse)(nil),          // 8: switchboard.v1.GetKeyResponse
+	(*RevokeKeyRequest)(nil),        // 9: switchboard.v1.RevokeKeyRequest
+	(*RevokeKeyResponse)(nil),       // 10: switchboard.v1.RevokeKeyResponse
+	(*UpdateKeyRequest)(nil),        // 11: switchboard.v1.UpdateKeyRequest
+	(*UpdateKeyResponse)(nil),       // 12: switchboard.v1.UpdateKeyResponse
+	(*RotateKeyRequest)(nil),        // 13: switchboard.v1.RotateKeyRequest
+	(*RotateKeyResponse)(nil),       // 14: switchboard.v1.RotateKeyResponse
+	(*GetCallerRequest)(nil),        // 15: switchboard.v1.GetCallerRequest
+	(*GetCallerResponse)(nil),       // 16: switchboard.v1.GetCallerResponse
+	(*timestamppb.Timestamp)(nil),   // 17: google.protobuf.Timestamp
+	(*fieldmaskpb.FieldMask)(nil),   // 18: google.protobuf.FieldMask
+	(*durationpb.Duration)(nil),     // 19: google.protobuf.Duration
+	(AdminRole)(0),                  // 20: switchboard.v1.AdminRole
+	(*CreateTeamRequest)(nil),       // 21: switchboard.v1.CreateTeamRequest
+	(*GetTeamRequest)(nil),          // 22: switchboard.v1.GetTeamRequest
+	(*ListTeamsRequest)(nil),        // 23: switchboard.v1.ListTeamsRequest
+	(*UpdateTeamRequest)(nil),       // 24: switchboard.v1.UpdateTeamRequest
+	(*CreateUserRequest)(nil),       // 25: switchboard.v1.CreateUserRequest
+	(*GetUserRequest)(nil),          // 26: switchboard.v1.GetUserRequest
+	(*ListUsersRequest)(nil),        // 27: switchboard.v1.ListUsersRequest
+	(*UpdateUserRequest)(nil),       // 28: switchboard.v1.UpdateUserRequest
+	(*CreateAdminKeyRequest)(nil),   // 29: switchboard.v1.CreateAdminKeyRequest
+	(*GetAdminKeyRequest)(nil),      // 30: switchboard.v1.GetAdminKeyRequest
+	(*ListAdminKeysRequest)(nil),    // 31: switchboard.v1.ListAdminKeysRequest
+	(*RevokeAdminKeyRequest)(nil),   // 32: switchboard.v1.RevokeAdminKeyRequest
+	(*RotateAdminKeyRequest)(nil),   // 33: switchboard.v1.RotateAdminKeyRequest
+	(*ListDeploymentsRequest)(nil),  // 34: switchboard.v1.ListDeploymentsRequest
+	(*CreateTeamResponse)(nil),      // 35: switchboard.v1.CreateTeamResponse
+	(*GetTeamResponse)(nil),         // 36: switchboard.v1.GetTeamResponse
+	(*ListTeamsResponse)(nil),       // 37: switchboard.v1.ListTeamsResponse
+	(*UpdateTeamResponse)(nil),      // 38: switchboard.v1.UpdateTeamResponse
+	(*CreateUserResponse)(nil),      // 39: switchboard.v1.CreateUserResponse
+	(*GetUserResponse)(nil),         // 40: switchboard.v1.GetUserResponse
+	(*ListUsersResponse)(nil),       // 41: switchboard.v1.ListUsersResponse
+	(*UpdateUserResponse)(nil),      // 42: switchboard.v1.UpdateUserResponse
+	(*CreateAdminKeyResponse)(nil),  // 43: switchboard.v1.CreateAdminKeyResponse
+	(*GetAdminKeyResponse)(nil),     // 44: switchboard.v1.GetAdminKeyResponse
+	(*ListAdminKeysResponse)(nil),   // 45: switchboard.v1.ListAdminKeysResponse
+	(*RevokeAdminKeyResponse)(nil),  // 46: switchboard.v1.RevokeAdminKeyResponse
+	(*RotateAdminKeyResponse)(nil),  // 47: switchboard.v1.RotateAdminKeyResponse
+	(*ListDeploymentsResponse)(nil), // 48: switchboard.v1.ListDeploymentsResponse
 }
 var file_switchboard_v1_admin_proto_depIdxs = []int32{
-	9,  // 0: switchboard.v1.Key.create_time:type_name -> google.protobuf.Timestamp
-	9,  // 1: switchboard.v1.Key.revoke_time:type_name -> google.protobuf.Timestamp
-	9,  // 2: switchboard.v1.Key.expire_time:type_name -> google.protobuf.Timestamp
-	9,  // 3: switchboard.v1.CreateKeyRequest.expire_time:type_name -> google.protobuf.Timestamp
-	0,  // 4: switchboard.v1.CreateKeyResponse.key:type_name -> switchboard.v1.Key
-	0,  // 5: switchboard.v1.ListKeysResponse.keys:type_name -> switchboard.v1.Key
-	0,  // 6: switchboard.v1.GetKeyResponse.key:type_name -> switchboard.v1.Key
-	0,  // 7: switchboard.v1.RevokeKeyResponse.key:type_name -> switchboard.v1.Key
-	1,  // 8: switchboard.v1.AdminService.CreateKey:input_type -> switchboard.v1.CreateKeyRequest
-	3,  // 9: switchboard.v1.AdminService.ListKeys:input_type -> switchboard.v1.ListKeysRequest
-	5,  // 10: switchboard.v1.AdminService.GetKey:input_type -> switchboard.v1.GetKeyRequest
-	7,  // 11: switchboard.v1.AdminService.RevokeKey:input_type -> switchboard.v1.RevokeKeyRequest
-	2,  // 12: switchboard.v1.AdminService.CreateKey:output_type -> switchboard.v1.CreateKeyResponse
-	4,  // 13: switchboard.v1.AdminService.ListKeys:output_type -> switchboard.v1.ListKeysResponse
-	6,  // 14: switchboard.v1.AdminService.GetKey:output_type -> switchboard.v1.GetKeyResponse
-	8,  // 15: switchboard.v1.AdminService.RevokeKey:output_type -> switchboard.v1.RevokeKeyResponse
-	12, // [12:16] is the sub-list for method output_type
-	8,  // [8:12] is the sub-list for method input_type
-	8,  // [8:8] is the sub-list for extension type_name
-	8,  // [8:8] is the sub-list for extension extendee
-	0,  // [0:8] is the sub-list for field type_name
+	17, // 0: switchboard.v1.Key.create_time:type_name -> google.protobuf.Timestamp
+	17, // 1: switchboard.v1.Key.revoke_time:type_name -> google.protobuf.Timestamp
+	17, // 2: switchboard.v1.Key.expire_time:type_name -> google.protobuf.Timestamp
+	2,  // 3: switchboard.v1.Key.limits:type_name -> switchboard.v1.KeyLimits
+	17, // 4: switchboard.v1.Key.update_time:type_name -> google.protobuf.Timestamp
+	17, // 5: switchboard.v1.Key.rotate_time:type_name -> google.protobuf.Timestamp
+	17, // 6: switchboard.v1.Key.last_used_time:type_name -> google.protobuf.Timestamp
+	0,  // 7: switchboard.v1.KeyLimits.budget_period:type_name -> switchboard.v1.BudgetPeriod
+	17, // 8: switchboard.v1.CreateKeyRequest.expire_time:type_name -> google.protobuf.Timestamp
+	2,  // 9: switchboard.v1.CreateKeyRequest.limits:type_name -> switchboard.v1.KeyLimits
+	1,  // 10: switchboard.v1.CreateKeyResponse.key:type_name -> switchboard.v1.Key
+	1,  // 11: switchboard.v1.ListKeysResponse.keys:type_name -> switchboard.v1.Key
+	1,  // 12: switchboard.v1.GetKeyResponse.key:type_name -> switchboard.v1.Key
+	1,  // 13: switchboard.v1.RevokeKeyResponse.key:type_name -> switchboard.v1.Key
+	1,  // 14: switchboard.v1.UpdateKeyRequest.key:type_name -> switchboard.v1.Key
+	18, // 15: switchboard.v1.UpdateKeyRequest.update_mask:type_name -> google.protobuf.FieldMask
+	1,  // 16: switchboard.v1.UpdateKeyResponse.key:type_name -> switchboard.v1.Key
+	19, // 17: switchboard.v1.RotateKeyRequest.grace_period:type_name -> google.protobuf.Duration
+	1,  // 18: switchboard.v1.RotateKeyResponse.key:type_name -> switchboard.v1.Key
+	20, // 19: switchboard.v1.GetCallerResponse.role:type_name -> switchboard.v1.AdminRole
+	3,  // 20: switchboard.v1.AdminService.CreateKey:input_type -> switchboard.v1.CreateKeyRequest
+	5,  // 21: switchboard.v1.AdminService.ListKeys:input_type -> switchboard.v1.ListKeysRequest
+	7,  // 22: switchboard.v1.AdminService.GetKey:input_type -> switchboard.v1.GetKeyRequest
+	9,  // 23: switchboard.v1.AdminService.RevokeKey:input_type -> switchboard.v1.RevokeKeyRequest
+	11, // 24: switchboard.v1.AdminService.UpdateKey:input_type -> switchboard.v1.UpdateKeyRequest
+	13, // 25: switchboard.v1.AdminService.RotateKey:input_type -> switchboard.v1.RotateKeyRequest
+	21, // 26: switchboard.v1.AdminService.CreateTeam:input_type -> switchboard.v1.CreateTeamRequest
+	22, // 27: switchboard.v1.AdminService.GetTeam:input_type -> switchboard.v1.GetTeamRequest
+	23, // 28: switchboard.v1.AdminService.ListTeams:input_type -> switchboard.v1.ListTeamsRequest
+	24, // 29: switchboard.v1.AdminService.UpdateTeam:input_type -> switchboard.v1.UpdateTeamRequest
+	25, // 30: switchboard.v1.AdminService.CreateUser:input_type -> switchboard.v1.CreateUserRequest
+	26, // 31: switchboard.v1.AdminService.GetUser:input_type -> switchboard.v1.GetUserRequest
+	27, // 32: switchboard.v1.AdminService.ListUsers:input_type -> switchboard.v1.ListUsersRequest
+	28, // 33: switchboard.v1.AdminService.UpdateUser:input_type -> switchboard.v1.UpdateUserRequest
+	29, // 34: switchboard.v1.AdminService.CreateAdminKey:input_type -> switchboard.v1.CreateAdminKeyRequest
+	30, // 35: switchboard.v1.AdminService.GetAdminKey:input_type -> switchboard.v1.GetAdminKeyRequest
+	31, // 36: switchboard.v1.AdminService.ListAdminKeys:input_type -> switchboard.v1.ListAdminKeysRequest
+	32, // 37: switchboard.v1.AdminService.RevokeAdminKey:input_type -> switchboard.v1.RevokeAdminKeyRequest
+	33, // 38: switchboard.v1.AdminService.RotateAdminKey:input_type -> switchboard.v1.RotateAdminKeyRequest
+	15, // 39: switchboard.v1.AdminService.GetCaller:input_type -> switchboard.v1.GetCallerRequest
+	34, // 40: switchboard.v1.AdminService.ListDeployments:input_type -> switchboard.v1.ListDeploymentsRequest
+	4,  // 41: switchboard.v1.AdminService.CreateKey:output_type -> switchboard.v1.CreateKeyResponse
+	6,  // 42: switchboard.v1.AdminService.ListKeys:output_type -> switchboard.v1.ListKeysResponse
+	8,  // 43: switchboard.v1.AdminService.GetKey:output_type -> switchboard.v1.GetKeyResponse
+	10, // 44: switchboard.v1.AdminService.RevokeKey:output_type -> switchboard.v1.RevokeKeyResponse
+	12, // 45: switchboard.v1.AdminService.UpdateKey:output_type -> switchboard.v1.UpdateKeyResponse
+	14, // 46: switchboard.v1.AdminService.RotateKey:output_type -> switchboard.v1.RotateKeyResponse
+	35, // 47: switchboard.v1.AdminService.CreateTeam:output_type -> switchboard.v1.CreateTeamResponse
+	36, // 48: switchboard.v1.AdminService.GetTeam:output_type -> switchboard.v1.GetTeamResponse
+	37, // 49: switchboard.v1.AdminService.ListTeams:output_type -> switchboard.v1.ListTeamsResponse
+	38, // 50: switchboard.v1.AdminService.UpdateTeam:output_type -> switchboard.v1.UpdateTeamResponse
+	39, // 51: switchboard.v1.AdminService.CreateUser:output_type -> switchboard.v1.CreateUserResponse
+	40, // 52: switchboard.v1.AdminService.GetUser:output_type -> switchboard.v1.GetUserResponse
+	41, // 53: switchboard.v1.AdminService.ListUsers:output_type -> switchboard.v1.ListUsersResponse
+	42, // 54: switchboard.v1.AdminService.UpdateUser:output_type -> switchboard.v1.UpdateUserResponse
+	43, // 55: switchboard.v1.AdminService.CreateAdminKey:output_type -> switchboard.v1.CreateAdminKeyResponse
+	44, // 56: switchboard.v1.AdminService.GetAdminKey:output_type -> switchboard.v1.GetAdminKeyResponse
+	45, // 57: switchboard.v1.AdminService.ListAdminKeys:output_type -> switchboard.v1.ListAdminKeysResponse
+	46, // 58: switchboard.v1.AdminService.RevokeAdminKey:output_type -> switchboard.v1.RevokeAdminKeyResponse
+	47, // 59: switchboard.v1.AdminService.RotateAdminKey:output_type -> switchboard.v1.RotateAdminKeyResponse
+	16, // 60: switchboard.v1.AdminService.GetCaller:output_type -> switchboard.v1.GetCallerResponse
+	48, // 61: switchboard.v1.AdminService.ListDeployments:output_type -> switchboard.v1.ListDeploymentsResponse
+	41, // [41:62] is the sub-list for method output_type
+	20, // [20:41] is the sub-list for method input_type
+	20, // [20:20] is the sub-list for extension type_name
+	20, // [20:20] is the sub-list for extension extendee
+	0,  // [0:20] is the sub-list for field type_name
 }
 
 func init() { file_switchboard_v1_admin_proto_init() }
@@ -633,18 +1358,22 @@ func file_switchboard_v1_admin_proto_init() {
 	if File_switchboard_v1_admin_proto != nil {
 		return
 	}
+	file_switchboard_v1_admin_keys_proto_init()
+	file_switchboard_v1_routing_proto_init()
+	file_switchboard_v1_tenancy_proto_init()
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_switchboard_v1_admin_proto_rawDesc), len(file_switchboard_v1_admin_proto_rawDesc)),
-			NumEnums:      0,
-			NumMessages:   9,
+			NumEnums:      1,
+			NumMessages:   16,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
 		GoTypes:           file_switchboard_v1_admin_proto_goTypes,
 		DependencyIndexes: file_switchboard_v1_admin_proto_depIdxs,
+		EnumInfos:         file_switchboard_v1_admin_proto_enumTypes,
 		MessageInfos:      file_switchboard_v1_admin_proto_msgTypes,
 	}.Build()
 	File_switchboard_v1_admin_proto = out.File

@@ -417,8 +417,11 @@ type CompleteResponse struct {
 	Provider          string `protobuf:"bytes,6,opt,name=provider,proto3" json:"provider,omitempty"`
 	Deployment        string `protobuf:"bytes,7,opt,name=deployment,proto3" json:"deployment,omitempty"`
 	SystemFingerprint string `protobuf:"bytes,8,opt,name=system_fingerprint,json=systemFingerprint,proto3" json:"system_fingerprint,omitempty"`
-	unknownFields     protoimpl.UnknownFields
-	sizeCache         protoimpl.SizeCache
+	// How the gateway served the request: alias, content rule, and every
+	// attempt (failovers, retries, hedges) with its own usage.
+	Route         *Route `protobuf:"bytes,9,opt,name=route,proto3" json:"route,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *CompleteResponse) Reset() {
@@ -505,6 +508,13 @@ func (x *CompleteResponse) GetSystemFingerprint() string {
 		return x.SystemFingerprint
 	}
 	return ""
+}
+
+func (x *CompleteResponse) GetRoute() *Route {
+	if x != nil {
+		return x.Route
+	}
+	return nil
 }
 
 // Choice is one generated answer.
@@ -598,9 +608,17 @@ type StreamCompleteResponse struct {
 	FinishReason    FinishReason `protobuf:"varint,10,opt,name=finish_reason,json=finishReason,proto3,enum=switchboard.v1.FinishReason" json:"finish_reason,omitempty"`
 	RawFinishReason string       `protobuf:"bytes,11,opt,name=raw_finish_reason,json=rawFinishReason,proto3" json:"raw_finish_reason,omitempty"`
 	// Set on the message that carries the final usage.
-	Usage         *Usage `protobuf:"bytes,12,opt,name=usage,proto3" json:"usage,omitempty"`
-	Provider      string `protobuf:"bytes,13,opt,name=provider,proto3" json:"provider,omitempty"`
-	Deployment    string `protobuf:"bytes,14,opt,name=deployment,proto3" json:"deployment,omitempty"`
+	Usage      *Usage `protobuf:"bytes,12,opt,name=usage,proto3" json:"usage,omitempty"`
+	Provider   string `protobuf:"bytes,13,opt,name=provider,proto3" json:"provider,omitempty"`
+	Deployment string `protobuf:"bytes,14,opt,name=deployment,proto3" json:"deployment,omitempty"`
+	// Opaque provider state attached to the text of this choice (Gemini's
+	// thoughtSignature on a text part). Put it in the signature of the text
+	// part when sending the assistant message back.
+	TextSignature string `protobuf:"bytes,15,opt,name=text_signature,json=textSignature,proto3" json:"text_signature,omitempty"`
+	// How the gateway is serving the stream: set on the first message, and
+	// again on the first message after a broken stream was continued on
+	// another deployment.
+	Route         *Route `protobuf:"bytes,16,opt,name=route,proto3" json:"route,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -731,6 +749,20 @@ func (x *StreamCompleteResponse) GetDeployment() string {
 		return x.Deployment
 	}
 	return ""
+}
+
+func (x *StreamCompleteResponse) GetTextSignature() string {
+	if x != nil {
+		return x.TextSignature
+	}
+	return ""
+}
+
+func (x *StreamCompleteResponse) GetRoute() *Route {
+	if x != nil {
+		return x.Route
+	}
+	return nil
 }
 
 // ToolCallDelta is an increment of one tool call.
@@ -1157,7 +1189,7 @@ var File_switchboard_v1_completion_proto protoreflect.FileDescriptor
 
 const file_switchboard_v1_completion_proto_rawDesc = "" +
 	"\n" +
-	"\x1fswitchboard/v1/completion.proto\x12\x0eswitchboard.v1\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1aswitchboard/v1/types.proto\"\xd3\b\n" +
+	"\x1fswitchboard/v1/completion.proto\x12\x0eswitchboard.v1\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1cswitchboard/v1/routing.proto\x1a\x1aswitchboard/v1/types.proto\"\xd3\b\n" +
 	"\x0fCompleteRequest\x12\x14\n" +
 	"\x05model\x18\x01 \x01(\tR\x05model\x123\n" +
 	"\bmessages\x18\x02 \x03(\v2\x17.switchboard.v1.MessageR\bmessages\x12*\n" +
@@ -1227,7 +1259,7 @@ const file_switchboard_v1_completion_proto_rawDesc = "" +
 	"\v_max_tokensB\a\n" +
 	"\x05_seedB\x13\n" +
 	"\x11_presence_penaltyB\x14\n" +
-	"\x12_frequency_penalty\"\x9c\x02\n" +
+	"\x12_frequency_penalty\"\xc9\x02\n" +
 	"\x10CompleteResponse\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x14\n" +
 	"\x05model\x18\x02 \x01(\tR\x05model\x12\x18\n" +
@@ -1238,12 +1270,13 @@ const file_switchboard_v1_completion_proto_rawDesc = "" +
 	"\n" +
 	"deployment\x18\a \x01(\tR\n" +
 	"deployment\x12-\n" +
-	"\x12system_fingerprint\x18\b \x01(\tR\x11systemFingerprint\"\xc0\x01\n" +
+	"\x12system_fingerprint\x18\b \x01(\tR\x11systemFingerprint\x12+\n" +
+	"\x05route\x18\t \x01(\v2\x15.switchboard.v1.RouteR\x05route\"\xc0\x01\n" +
 	"\x06Choice\x12\x14\n" +
 	"\x05index\x18\x01 \x01(\x05R\x05index\x121\n" +
 	"\amessage\x18\x02 \x01(\v2\x17.switchboard.v1.MessageR\amessage\x12A\n" +
 	"\rfinish_reason\x18\x03 \x01(\x0e2\x1c.switchboard.v1.FinishReasonR\ffinishReason\x12*\n" +
-	"\x11raw_finish_reason\x18\x04 \x01(\tR\x0frawFinishReason\"\xa2\x04\n" +
+	"\x11raw_finish_reason\x18\x04 \x01(\tR\x0frawFinishReason\"\xf6\x04\n" +
 	"\x16StreamCompleteResponse\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x14\n" +
 	"\x05model\x18\x02 \x01(\tR\x05model\x12\x18\n" +
@@ -1262,7 +1295,9 @@ const file_switchboard_v1_completion_proto_rawDesc = "" +
 	"\bprovider\x18\r \x01(\tR\bprovider\x12\x1e\n" +
 	"\n" +
 	"deployment\x18\x0e \x01(\tR\n" +
-	"deployment\"\x90\x01\n" +
+	"deployment\x12%\n" +
+	"\x0etext_signature\x18\x0f \x01(\tR\rtextSignature\x12+\n" +
+	"\x05route\x18\x10 \x01(\v2\x15.switchboard.v1.RouteR\x05route\"\x90\x01\n" +
 	"\rToolCallDelta\x12\x14\n" +
 	"\x05index\x18\x01 \x01(\x05R\x05index\x12\x0e\n" +
 	"\x02id\x18\x02 \x01(\tR\x02id\x12\x12\n" +
@@ -1340,10 +1375,11 @@ var file_switchboard_v1_completion_proto_goTypes = []any{
 	(*ResponseFormat)(nil),         // 19: switchboard.v1.ResponseFormat
 	(*ReasoningConfig)(nil),        // 20: switchboard.v1.ReasoningConfig
 	(*Usage)(nil),                  // 21: switchboard.v1.Usage
-	(FinishReason)(0),              // 22: switchboard.v1.FinishReason
-	(Role)(0),                      // 23: switchboard.v1.Role
-	(*Reasoning)(nil),              // 24: switchboard.v1.Reasoning
-	(*structpb.Struct)(nil),        // 25: google.protobuf.Struct
+	(*Route)(nil),                  // 22: switchboard.v1.Route
+	(FinishReason)(0),              // 23: switchboard.v1.FinishReason
+	(Role)(0),                      // 24: switchboard.v1.Role
+	(*Reasoning)(nil),              // 25: switchboard.v1.Reasoning
+	(*structpb.Struct)(nil),        // 26: google.protobuf.Struct
 }
 var file_switchboard_v1_completion_proto_depIdxs = []int32{
 	16, // 0: switchboard.v1.CompleteRequest.messages:type_name -> switchboard.v1.Message
@@ -1362,31 +1398,33 @@ var file_switchboard_v1_completion_proto_depIdxs = []int32{
 	15, // 13: switchboard.v1.StreamCompleteRequest.provider_options:type_name -> switchboard.v1.StreamCompleteRequest.ProviderOptionsEntry
 	3,  // 14: switchboard.v1.CompleteResponse.choices:type_name -> switchboard.v1.Choice
 	21, // 15: switchboard.v1.CompleteResponse.usage:type_name -> switchboard.v1.Usage
-	16, // 16: switchboard.v1.Choice.message:type_name -> switchboard.v1.Message
-	22, // 17: switchboard.v1.Choice.finish_reason:type_name -> switchboard.v1.FinishReason
-	23, // 18: switchboard.v1.StreamCompleteResponse.role:type_name -> switchboard.v1.Role
-	24, // 19: switchboard.v1.StreamCompleteResponse.reasoning:type_name -> switchboard.v1.Reasoning
-	5,  // 20: switchboard.v1.StreamCompleteResponse.tool_calls:type_name -> switchboard.v1.ToolCallDelta
-	22, // 21: switchboard.v1.StreamCompleteResponse.finish_reason:type_name -> switchboard.v1.FinishReason
-	21, // 22: switchboard.v1.StreamCompleteResponse.usage:type_name -> switchboard.v1.Usage
-	8,  // 23: switchboard.v1.EmbedResponse.embeddings:type_name -> switchboard.v1.Embedding
-	21, // 24: switchboard.v1.EmbedResponse.usage:type_name -> switchboard.v1.Usage
-	11, // 25: switchboard.v1.ListModelsResponse.models:type_name -> switchboard.v1.Model
-	25, // 26: switchboard.v1.CompleteRequest.ProviderOptionsEntry.value:type_name -> google.protobuf.Struct
-	25, // 27: switchboard.v1.StreamCompleteRequest.ProviderOptionsEntry.value:type_name -> google.protobuf.Struct
-	0,  // 28: switchboard.v1.CompletionService.Complete:input_type -> switchboard.v1.CompleteRequest
-	1,  // 29: switchboard.v1.CompletionService.StreamComplete:input_type -> switchboard.v1.StreamCompleteRequest
-	6,  // 30: switchboard.v1.CompletionService.Embed:input_type -> switchboard.v1.EmbedRequest
-	9,  // 31: switchboard.v1.CompletionService.ListModels:input_type -> switchboard.v1.ListModelsRequest
-	2,  // 32: switchboard.v1.CompletionService.Complete:output_type -> switchboard.v1.CompleteResponse
-	4,  // 33: switchboard.v1.CompletionService.StreamComplete:output_type -> switchboard.v1.StreamCompleteResponse
-	7,  // 34: switchboard.v1.CompletionService.Embed:output_type -> switchboard.v1.EmbedResponse
-	10, // 35: switchboard.v1.CompletionService.ListModels:output_type -> switchboard.v1.ListModelsResponse
-	32, // [32:36] is the sub-list for method output_type
-	28, // [28:32] is the sub-list for method input_type
-	28, // [28:28] is the sub-list for extension type_name
-	28, // [28:28] is the sub-list for extension extendee
-	0,  // [0:28] is the sub-list for field type_name
+	22, // 16: switchboard.v1.CompleteResponse.route:type_name -> switchboard.v1.Route
+	16, // 17: switchboard.v1.Choice.message:type_name -> switchboard.v1.Message
+	23, // 18: switchboard.v1.Choice.finish_reason:type_name -> switchboard.v1.FinishReason
+	24, // 19: switchboard.v1.StreamCompleteResponse.role:type_name -> switchboard.v1.Role
+	25, // 20: switchboard.v1.StreamCompleteResponse.reasoning:type_name -> switchboard.v1.Reasoning
+	5,  // 21: switchboard.v1.StreamCompleteResponse.tool_calls:type_name -> switchboard.v1.ToolCallDelta
+	23, // 22: switchboard.v1.StreamCompleteResponse.finish_reason:type_name -> switchboard.v1.FinishReason
+	21, // 23: switchboard.v1.StreamCompleteResponse.usage:type_name -> switchboard.v1.Usage
+	22, // 24: switchboard.v1.StreamCompleteResponse.route:type_name -> switchboard.v1.Route
+	8,  // 25: switchboard.v1.EmbedResponse.embeddings:type_name -> switchboard.v1.Embedding
+	21, // 26: switchboard.v1.EmbedResponse.usage:type_name -> switchboard.v1.Usage
+	11, // 27: switchboard.v1.ListModelsResponse.models:type_name -> switchboard.v1.Model
+	26, // 28: switchboard.v1.CompleteRequest.ProviderOptionsEntry.value:type_name -> google.protobuf.Struct
+	26, // 29: switchboard.v1.StreamCompleteRequest.ProviderOptionsEntry.value:type_name -> google.protobuf.Struct
+	0,  // 30: switchboard.v1.CompletionService.Complete:input_type -> switchboard.v1.CompleteRequest
+	1,  // 31: switchboard.v1.CompletionService.StreamComplete:input_type -> switchboard.v1.StreamCompleteRequest
+	6,  // 32: switchboard.v1.CompletionService.Embed:input_type -> switchboard.v1.EmbedRequest
+	9,  // 33: switchboard.v1.CompletionService.ListModels:input_type -> switchboard.v1.ListModelsRequest
+	2,  // 34: switchboard.v1.CompletionService.Complete:output_type -> switchboard.v1.CompleteResponse
+	4,  // 35: switchboard.v1.CompletionService.StreamComplete:output_type -> switchboard.v1.StreamCompleteResponse
+	7,  // 36: switchboard.v1.CompletionService.Embed:output_type -> switchboard.v1.EmbedResponse
+	10, // 37: switchboard.v1.CompletionService.ListModels:output_type -> switchboard.v1.ListModelsResponse
+	34, // [34:38] is the sub-list for method output_type
+	30, // [30:34] is the sub-list for method input_type
+	30, // [30:30] is the sub-list for extension type_name
+	30, // [30:30] is the sub-list for extension extendee
+	0,  // [0:30] is the sub-list for field type_name
 }
 
 func init() { file_switchboard_v1_completion_proto_init() }
@@ -1394,6 +1432,7 @@ func file_switchboard_v1_completion_proto_init() {
 	if File_switchboard_v1_completion_proto != nil {
 		return
 	}
+	file_switchboard_v1_routing_proto_init()
 	file_switchboard_v1_types_proto_init()
 	file_switchboard_v1_completion_proto_msgTypes[0].OneofWrappers = []any{}
 	file_switchboard_v1_completion_proto_msgTypes[1].OneofWrappers = []any{}

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/switchboard-gw/switchboard/auth"
+	"github.com/switchboard-gw/switchboard/telemetry/overhead"
 )
 
 // Info is the per-request state. The middleware creates it before any
@@ -21,6 +22,10 @@ type Info struct {
 	Admin bool
 	// Provider and Deployment name what served the request, when known.
 	Provider, Deployment string
+	// Overhead measures the gateway's own time on this request. The
+	// middleware starts it and puts it in the context (overhead.From), so
+	// that providers can mark the upstream's part.
+	Overhead overhead.Probe
 }
 
 type infoKey struct{}

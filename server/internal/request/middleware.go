@@ -4,6 +4,8 @@ import (
 	"log/slog"
 	"net/http"
 	"time"
+
+	"github.com/switchboard-gw/switchboard/telemetry/overhead"
 )
 
 // HeaderID is the response header that carries the request id.
@@ -14,27 +16,35 @@ const HeaderID = "X-Request-Id"
 // when it ends: method, path, status, bytes, duration, request id and key id.
 // It never logs headers or bodies, so no secret can reach the log.
 //
-// When Debug is off the only per-request cost is the Info and its id: the
-// response writer is not wrapped.
-func Middleware(logger *slog.Logger, next http.Handler) http.Handler {
+// It starts the request's overhead probe and, when the handler returns,
+// records the own time of a unary request that went upstream into rec
+// (unless the handler recorded it already, after flushing its answer;
+// streams record per chunk as they write). rec may be nil.
+//
+// When Debug is off the only per-request cost is the Info, its id and the
+// probe: the response writer is not wrapped.
+func Middleware(logger *slog.Logger, rec *overhead.Recorder, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		info := &Info{ID: NewID()}
+		info.Overhead.Start()
 		w.Header()[HeaderID] = []string{info.ID}
-		r = r.WithContext(With(r.Context(), info))
+		r = r.WithContext(overhead.With(With(r.Context(), info), &info.Overhead))
 		if !logger.Enabled(r.Context(), slog.LevelDebug) {
 			next.ServeHTTP(w, r)
+			info.Overhead.UnaryDone(rec)
 			return
 		}
 		start := time.Now()
-		rec := &recorder{ResponseWriter: w}
-		next.ServeHTTP(rec, r)
+		rw := &recorder{ResponseWriter: w}
+		next.ServeHTTP(rw, r)
+		info.Overhead.UnaryDone(rec)
 		attrs := []slog.Attr{
 			slog.String("request_id", info.ID),
 			slog.String("method", r.Method),
 			slog.String("path", r.URL.Path),
 			slog.String("proto", r.Proto),
-			slog.Int("status", rec.statusOrOK()),
-			slog.Int64("bytes", rec.bytes),
+			slog.Int("status", rw.statusOrOK()),
+			slog.Int64("bytes", rw.bytes),
 			slog.Duration("duration", time.Since(start)),
 		}
 		if info.Principal != nil {

@@ -43,7 +43,7 @@ func TestMiddlewareSetsIDAndKeepsFlushing(t *testing.T) {
 	for _, level := range []slog.Level{slog.LevelInfo, slog.LevelDebug} {
 		logger := slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: level}))
 		var seen *request.Info
-		h := request.Middleware(logger, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := request.Middleware(logger, nil, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			seen = request.From(r.Context())
 			if err := http.NewResponseController(w).Flush(); err != nil {
 				t.Errorf("level %v: flush: %v", level, err)

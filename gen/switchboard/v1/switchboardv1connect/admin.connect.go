@@ -41,6 +41,46 @@ const (
 	AdminServiceGetKeyProcedure = "/switchboard.v1.AdminService/GetKey"
 	// AdminServiceRevokeKeyProcedure is the fully-qualified name of the AdminService's RevokeKey RPC.
 	AdminServiceRevokeKeyProcedure = "/switchboard.v1.AdminService/RevokeKey"
+	// AdminServiceUpdateKeyProcedure is the fully-qualified name of the AdminService's UpdateKey RPC.
+	AdminServiceUpdateKeyProcedure = "/switchboard.v1.AdminService/UpdateKey"
+	// AdminServiceRotateKeyProcedure is the fully-qualified name of the AdminService's RotateKey RPC.
+	AdminServiceRotateKeyProcedure = "/switchboard.v1.AdminService/RotateKey"
+	// AdminServiceCreateTeamProcedure is the fully-qualified name of the AdminService's CreateTeam RPC.
+	AdminServiceCreateTeamProcedure = "/switchboard.v1.AdminService/CreateTeam"
+	// AdminServiceGetTeamProcedure is the fully-qualified name of the AdminService's GetTeam RPC.
+	AdminServiceGetTeamProcedure = "/switchboard.v1.AdminService/GetTeam"
+	// AdminServiceListTeamsProcedure is the fully-qualified name of the AdminService's ListTeams RPC.
+	AdminServiceListTeamsProcedure = "/switchboard.v1.AdminService/ListTeams"
+	// AdminServiceUpdateTeamProcedure is the fully-qualified name of the AdminService's UpdateTeam RPC.
+	AdminServiceUpdateTeamProcedure = "/switchboard.v1.AdminService/UpdateTeam"
+	// AdminServiceCreateUserProcedure is the fully-qualified name of the AdminService's CreateUser RPC.
+	AdminServiceCreateUserProcedure = "/switchboard.v1.AdminService/CreateUser"
+	// AdminServiceGetUserProcedure is the fully-qualified name of the AdminService's GetUser RPC.
+	AdminServiceGetUserProcedure = "/switchboard.v1.AdminService/GetUser"
+	// AdminServiceListUsersProcedure is the fully-qualified name of the AdminService's ListUsers RPC.
+	AdminServiceListUsersProcedure = "/switchboard.v1.AdminService/ListUsers"
+	// AdminServiceUpdateUserProcedure is the fully-qualified name of the AdminService's UpdateUser RPC.
+	AdminServiceUpdateUserProcedure = "/switchboard.v1.AdminService/UpdateUser"
+	// AdminServiceCreateAdminKeyProcedure is the fully-qualified name of the AdminService's
+	// CreateAdminKey RPC.
+	AdminServiceCreateAdminKeyProcedure = "/switchboard.v1.AdminService/CreateAdminKey"
+	// AdminServiceGetAdminKeyProcedure is the fully-qualified name of the AdminService's GetAdminKey
+	// RPC.
+	AdminServiceGetAdminKeyProcedure = "/switchboard.v1.AdminService/GetAdminKey"
+	// AdminServiceListAdminKeysProcedure is the fully-qualified name of the AdminService's
+	// ListAdminKeys RPC.
+	AdminServiceListAdminKeysProcedure = "/switchboard.v1.AdminService/ListAdminKeys"
+	// AdminServiceRevokeAdminKeyProcedure is the fully-qualified name of the AdminService's
+	// RevokeAdminKey RPC.
+	AdminServiceRevokeAdminKeyProcedure = "/switchboard.v1.AdminService/RevokeAdminKey"
+	// AdminServiceRotateAdminKeyProcedure is the fully-qualified name of the AdminService's
+	// RotateAdminKey RPC.
+	AdminServiceRotateAdminKeyProcedure = "/switchboard.v1.AdminService/RotateAdminKey"
+	// AdminServiceGetCallerProcedure is the fully-qualified name of the AdminService's GetCaller RPC.
+	AdminServiceGetCallerProcedure = "/switchboard.v1.AdminService/GetCaller"
+	// AdminServiceListDeploymentsProcedure is the fully-qualified name of the AdminService's
+	// ListDeployments RPC.
+	AdminServiceListDeploymentsProcedure = "/switchboard.v1.AdminService/ListDeployments"
 )
 
 // AdminServiceClient is a client for the switchboard.v1.AdminService service.
@@ -55,6 +95,47 @@ type AdminServiceClient interface {
 	// RevokeKey revokes a key; it is refused from the next request on.
 	// Revoking a revoked key succeeds and changes nothing.
 	RevokeKey(context.Context, *connect.Request[v1.RevokeKeyRequest]) (*connect.Response[v1.RevokeKeyResponse], error)
+	// UpdateKey changes a key's name, allowed models, tags, expiry or limits.
+	// The change applies to the next request. Revoked keys cannot be changed.
+	UpdateKey(context.Context, *connect.Request[v1.UpdateKeyRequest]) (*connect.Response[v1.UpdateKeyResponse], error)
+	// RotateKey gives a key a new secret, returned once. The old secret keeps
+	// working for the grace period, so clients can move over without an
+	// outage.
+	RotateKey(context.Context, *connect.Request[v1.RotateKeyRequest]) (*connect.Response[v1.RotateKeyResponse], error)
+	// CreateTeam creates a team. Admins only.
+	CreateTeam(context.Context, *connect.Request[v1.CreateTeamRequest]) (*connect.Response[v1.CreateTeamResponse], error)
+	// GetTeam returns one team.
+	GetTeam(context.Context, *connect.Request[v1.GetTeamRequest]) (*connect.Response[v1.GetTeamResponse], error)
+	// ListTeams lists teams, newest first; team-scoped credentials see their
+	// own team only.
+	ListTeams(context.Context, *connect.Request[v1.ListTeamsRequest]) (*connect.Response[v1.ListTeamsResponse], error)
+	// UpdateTeam renames a team.
+	UpdateTeam(context.Context, *connect.Request[v1.UpdateTeamRequest]) (*connect.Response[v1.UpdateTeamResponse], error)
+	// CreateUser adds a user to a team.
+	CreateUser(context.Context, *connect.Request[v1.CreateUserRequest]) (*connect.Response[v1.CreateUserResponse], error)
+	// GetUser returns one user.
+	GetUser(context.Context, *connect.Request[v1.GetUserRequest]) (*connect.Response[v1.GetUserResponse], error)
+	// ListUsers lists users, newest first, optionally of one team.
+	ListUsers(context.Context, *connect.Request[v1.ListUsersRequest]) (*connect.Response[v1.ListUsersResponse], error)
+	// UpdateUser changes a user's name or email.
+	UpdateUser(context.Context, *connect.Request[v1.UpdateUserRequest]) (*connect.Response[v1.UpdateUserResponse], error)
+	// CreateAdminKey issues an admin credential with a role. Admins only. The
+	// secret is in the response once and never again.
+	CreateAdminKey(context.Context, *connect.Request[v1.CreateAdminKeyRequest]) (*connect.Response[v1.CreateAdminKeyResponse], error)
+	// GetAdminKey returns one admin credential.
+	GetAdminKey(context.Context, *connect.Request[v1.GetAdminKeyRequest]) (*connect.Response[v1.GetAdminKeyResponse], error)
+	// ListAdminKeys lists admin credentials, newest first.
+	ListAdminKeys(context.Context, *connect.Request[v1.ListAdminKeysRequest]) (*connect.Response[v1.ListAdminKeysResponse], error)
+	// RevokeAdminKey revokes an admin credential.
+	RevokeAdminKey(context.Context, *connect.Request[v1.RevokeAdminKeyRequest]) (*connect.Response[v1.RevokeAdminKeyResponse], error)
+	// RotateAdminKey gives an admin credential a new secret, like RotateKey.
+	RotateAdminKey(context.Context, *connect.Request[v1.RotateAdminKeyRequest]) (*connect.Response[v1.RotateAdminKeyResponse], error)
+	// GetCaller says who the caller is: its role and team.
+	GetCaller(context.Context, *connect.Request[v1.GetCallerRequest]) (*connect.Response[v1.GetCallerResponse], error)
+	// ListDeployments reports this instance's view of every deployment:
+	// circuit breaker state, recent latency and error rate, usage against its
+	// limits, and which aliases are degraded. Admins and auditors.
+	ListDeployments(context.Context, *connect.Request[v1.ListDeploymentsRequest]) (*connect.Response[v1.ListDeploymentsResponse], error)
 }
 
 // NewAdminServiceClient constructs a client for the switchboard.v1.AdminService service. By
@@ -95,15 +176,143 @@ func NewAdminServiceClient(httpClient connect.HTTPClient, baseURL string, opts .
 			connect.WithIdempotency(connect.IdempotencyIdempotent),
 			connect.WithClientOptions(opts...),
 		),
+		updateKey: connect.NewClient[v1.UpdateKeyRequest, v1.UpdateKeyResponse](
+			httpClient,
+			baseURL+AdminServiceUpdateKeyProcedure,
+			connect.WithSchema(adminServiceMethods.ByName("UpdateKey")),
+			connect.WithClientOptions(opts...),
+		),
+		rotateKey: connect.NewClient[v1.RotateKeyRequest, v1.RotateKeyResponse](
+			httpClient,
+			baseURL+AdminServiceRotateKeyProcedure,
+			connect.WithSchema(adminServiceMethods.ByName("RotateKey")),
+			connect.WithClientOptions(opts...),
+		),
+		createTeam: connect.NewClient[v1.CreateTeamRequest, v1.CreateTeamResponse](
+			httpClient,
+			baseURL+AdminServiceCreateTeamProcedure,
+			connect.WithSchema(adminServiceMethods.ByName("CreateTeam")),
+			connect.WithClientOptions(opts...),
+		),
+		getTeam: connect.NewClient[v1.GetTeamRequest, v1.GetTeamResponse](
+			httpClient,
+			baseURL+AdminServiceGetTeamProcedure,
+			connect.WithSchema(adminServiceMethods.ByName("GetTeam")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
+		listTeams: connect.NewClient[v1.ListTeamsRequest, v1.ListTeamsResponse](
+			httpClient,
+			baseURL+AdminServiceListTeamsProcedure,
+			connect.WithSchema(adminServiceMethods.ByName("ListTeams")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
+		updateTeam: connect.NewClient[v1.UpdateTeamRequest, v1.UpdateTeamResponse](
+			httpClient,
+			baseURL+AdminServiceUpdateTeamProcedure,
+			connect.WithSchema(adminServiceMethods.ByName("UpdateTeam")),
+			connect.WithClientOptions(opts...),
+		),
+		createUser: connect.NewClient[v1.CreateUserRequest, v1.CreateUserResponse](
+			httpClient,
+			baseURL+AdminServiceCreateUserProcedure,
+			connect.WithSchema(adminServiceMethods.ByName("CreateUser")),
+			connect.WithClientOptions(opts...),
+		),
+		getUser: connect.NewClient[v1.GetUserRequest, v1.GetUserResponse](
+			httpClient,
+			baseURL+AdminServiceGetUserProcedure,
+			connect.WithSchema(adminServiceMethods.ByName("GetUser")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
+		listUsers: connect.NewClient[v1.ListUsersRequest, v1.ListUsersResponse](
+			httpClient,
+			baseURL+AdminServiceListUsersProcedure,
+			connect.WithSchema(adminServiceMethods.ByName("ListUsers")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
+		updateUser: connect.NewClient[v1.UpdateUserRequest, v1.UpdateUserResponse](
+			httpClient,
+			baseURL+AdminServiceUpdateUserProcedure,
+			connect.WithSchema(adminServiceMethods.ByName("UpdateUser")),
+			connect.WithClientOptions(opts...),
+		),
+		createAdminKey: connect.NewClient[v1.CreateAdminKeyRequest, v1.CreateAdminKeyResponse](
+			httpClient,
+			baseURL+AdminServiceCreateAdminKeyProcedure,
+			connect.WithSchema(adminServiceMethods.ByName("CreateAdminKey")),
+			connect.WithClientOptions(opts...),
+		),
+		getAdminKey: connect.NewClient[v1.GetAdminKeyRequest, v1.GetAdminKeyResponse](
+			httpClient,
+			baseURL+AdminServiceGetAdminKeyProcedure,
+			connect.WithSchema(adminServiceMethods.ByName("GetAdminKey")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
+		listAdminKeys: connect.NewClient[v1.ListAdminKeysRequest, v1.ListAdminKeysResponse](
+			httpClient,
+			baseURL+AdminServiceListAdminKeysProcedure,
+			connect.WithSchema(adminServiceMethods.ByName("ListAdminKeys")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
+		revokeAdminKey: connect.NewClient[v1.RevokeAdminKeyRequest, v1.RevokeAdminKeyResponse](
+			httpClient,
+			baseURL+AdminServiceRevokeAdminKeyProcedure,
+			connect.WithSchema(adminServiceMethods.ByName("RevokeAdminKey")),
+			connect.WithIdempotency(connect.IdempotencyIdempotent),
+			connect.WithClientOptions(opts...),
+		),
+		rotateAdminKey: connect.NewClient[v1.RotateAdminKeyRequest, v1.RotateAdminKeyResponse](
+			httpClient,
+			baseURL+AdminServiceRotateAdminKeyProcedure,
+			connect.WithSchema(adminServiceMethods.ByName("RotateAdminKey")),
+			connect.WithClientOptions(opts...),
+		),
+		getCaller: connect.NewClient[v1.GetCallerRequest, v1.GetCallerResponse](
+			httpClient,
+			baseURL+AdminServiceGetCallerProcedure,
+			connect.WithSchema(adminServiceMethods.ByName("GetCaller")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
+		listDeployments: connect.NewClient[v1.ListDeploymentsRequest, v1.ListDeploymentsResponse](
+			httpClient,
+			baseURL+AdminServiceListDeploymentsProcedure,
+			connect.WithSchema(adminServiceMethods.ByName("ListDeployments")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
 // adminServiceClient implements AdminServiceClient.
 type adminServiceClient struct {
-	createKey *connect.Client[v1.CreateKeyRequest, v1.CreateKeyResponse]
-	listKeys  *connect.Client[v1.ListKeysRequest, v1.ListKeysResponse]
-	getKey    *connect.Client[v1.GetKeyRequest, v1.GetKeyResponse]
-	revokeKey *connect.Client[v1.RevokeKeyRequest, v1.RevokeKeyResponse]
+	createKey       *connect.Client[v1.CreateKeyRequest, v1.CreateKeyResponse]
+	listKeys        *connect.Client[v1.ListKeysRequest, v1.ListKeysResponse]
+	getKey          *connect.Client[v1.GetKeyRequest, v1.GetKeyResponse]
+	revokeKey       *connect.Client[v1.RevokeKeyRequest, v1.RevokeKeyResponse]
+	updateKey       *connect.Client[v1.UpdateKeyRequest, v1.UpdateKeyResponse]
+	rotateKey       *connect.Client[v1.RotateKeyRequest, v1.RotateKeyResponse]
+	createTeam      *connect.Client[v1.CreateTeamRequest, v1.CreateTeamResponse]
+	getTeam         *connect.Client[v1.GetTeamRequest, v1.GetTeamResponse]
+	listTeams       *connect.Client[v1.ListTeamsRequest, v1.ListTeamsResponse]
+	updateTeam      *connect.Client[v1.UpdateTeamRequest, v1.UpdateTeamResponse]
+	createUser      *connect.Client[v1.CreateUserRequest, v1.CreateUserResponse]
+	getUser         *connect.Client[v1.GetUserRequest, v1.GetUserResponse]
+	listUsers       *connect.Client[v1.ListUsersRequest, v1.ListUsersResponse]
+	updateUser      *connect.Client[v1.UpdateUserRequest, v1.UpdateUserResponse]
+	createAdminKey  *connect.Client[v1.CreateAdminKeyRequest, v1.CreateAdminKeyResponse]
+	getAdminKey     *connect.Client[v1.GetAdminKeyRequest, v1.GetAdminKeyResponse]
+	listAdminKeys   *connect.Client[v1.ListAdminKeysRequest, v1.ListAdminKeysResponse]
+	revokeAdminKey  *connect.Client[v1.RevokeAdminKeyRequest, v1.RevokeAdminKeyResponse]
+	rotateAdminKey  *connect.Client[v1.RotateAdminKeyRequest, v1.RotateAdminKeyResponse]
+	getCaller       *connect.Client[v1.GetCallerRequest, v1.GetCallerResponse]
+	listDeployments *connect.Client[v1.ListDeploymentsRequest, v1.ListDeploymentsResponse]
 }
 
 // CreateKey calls switchboard.v1.AdminService.CreateKey.
@@ -126,6 +335,91 @@ func (c *adminServiceClient) RevokeKey(ctx context.Context, req *connect.Request
 	return c.revokeKey.CallUnary(ctx, req)
 }
 
+// UpdateKey calls switchboard.v1.AdminService.UpdateKey.
+func (c *adminServiceClient) UpdateKey(ctx context.Context, req *connect.Request[v1.UpdateKeyRequest]) (*connect.Response[v1.UpdateKeyResponse], error) {
+	return c.updateKey.CallUnary(ctx, req)
+}
+
+// RotateKey calls switchboard.v1.AdminService.RotateKey.
+func (c *adminServiceClient) RotateKey(ctx context.Context, req *connect.Request[v1.RotateKeyRequest]) (*connect.Response[v1.RotateKeyResponse], error) {
+	return c.rotateKey.CallUnary(ctx, req)
+}
+
+// CreateTeam calls switchboard.v1.AdminService.CreateTeam.
+func (c *adminServiceClient) CreateTeam(ctx context.Context, req *connect.Request[v1.CreateTeamRequest]) (*connect.Response[v1.CreateTeamResponse], error) {
+	return c.createTeam.CallUnary(ctx, req)
+}
+
+// GetTeam calls switchboard.v1.AdminService.GetTeam.
+func (c *adminServiceClient) GetTeam(ctx context.Context, req *connect.Request[v1.GetTeamRequest]) (*connect.Response[v1.GetTeamResponse], error) {
+	return c.getTeam.CallUnary(ctx, req)
+}
+
+// ListTeams calls switchboard.v1.AdminService.ListTeams.
+func (c *adminServiceClient) ListTeams(ctx context.Context, req *connect.Request[v1.ListTeamsRequest]) (*connect.Response[v1.ListTeamsResponse], error) {
+	return c.listTeams.CallUnary(ctx, req)
+}
+
+// UpdateTeam calls switchboard.v1.AdminService.UpdateTeam.
+func (c *adminServiceClient) UpdateTeam(ctx context.Context, req *connect.Request[v1.UpdateTeamRequest]) (*connect.Response[v1.UpdateTeamResponse], error) {
+	return c.updateTeam.CallUnary(ctx, req)
+}
+
+// CreateUser calls switchboard.v1.AdminService.CreateUser.
+func (c *adminServiceClient) CreateUser(ctx context.Context, req *connect.Request[v1.CreateUserRequest]) (*connect.Response[v1.CreateUserResponse], error) {
+	return c.createUser.CallUnary(ctx, req)
+}
+
+// GetUser calls switchboard.v1.AdminService.GetUser.
+func (c *adminServiceClient) GetUser(ctx context.Context, req *connect.Request[v1.GetUserRequest]) (*connect.Response[v1.GetUserResponse], error) {
+	return c.getUser.CallUnary(ctx, req)
+}
+
+// ListUsers calls switchboard.v1.AdminService.ListUsers.
+func (c *adminServiceClient) ListUsers(ctx context.Context, req *connect.Request[v1.ListUsersRequest]) (*connect.Response[v1.ListUsersResponse], error) {
+	return c.listUsers.CallUnary(ctx, req)
+}
+
+// UpdateUser calls switchboard.v1.AdminService.UpdateUser.
+func (c *adminServiceClient) UpdateUser(ctx context.Context, req *connect.Request[v1.UpdateUserRequest]) (*connect.Response[v1.UpdateUserResponse], error) {
+	return c.updateUser.CallUnary(ctx, req)
+}
+
+// CreateAdminKey calls switchboard.v1.AdminService.CreateAdminKey.
+func (c *adminServiceClient) CreateAdminKey(ctx context.Context, req *connect.Request[v1.CreateAdminKeyRequest]) (*connect.Response[v1.CreateAdminKeyResponse], error) {
+	return c.createAdminKey.CallUnary(ctx, req)
+}
+
+// GetAdminKey calls switchboard.v1.AdminService.GetAdminKey.
+func (c *adminServiceClient) GetAdminKey(ctx context.Context, req *connect.Request[v1.GetAdminKeyRequest]) (*connect.Response[v1.GetAdminKeyResponse], error) {
+	return c.getAdminKey.CallUnary(ctx, req)
+}
+
+// ListAdminKeys calls switchboard.v1.AdminService.ListAdminKeys.
+func (c *adminServiceClient) ListAdminKeys(ctx context.Context, req *connect.Request[v1.ListAdminKeysRequest]) (*connect.Response[v1.ListAdminKeysResponse], error) {
+	return c.listAdminKeys.CallUnary(ctx, req)
+}
+
+// RevokeAdminKey calls switchboard.v1.AdminService.RevokeAdminKey.
+func (c *adminServiceClient) RevokeAdminKey(ctx context.Context, req *connect.Request[v1.RevokeAdminKeyRequest]) (*connect.Response[v1.RevokeAdminKeyResponse], error) {
+	return c.revokeAdminKey.CallUnary(ctx, req)
+}
+
+// RotateAdminKey calls switchboard.v1.AdminService.RotateAdminKey.
+func (c *adminServiceClient) RotateAdminKey(ctx context.Context, req *connect.Request[v1.RotateAdminKeyRequest]) (*connect.Response[v1.RotateAdminKeyResponse], error) {
+	return c.rotateAdminKey.CallUnary(ctx, req)
+}
+
+// GetCaller calls switchboard.v1.AdminService.GetCaller.
+func (c *adminServiceClient) GetCaller(ctx context.Context, req *connect.Request[v1.GetCallerRequest]) (*connect.Response[v1.GetCallerResponse], error) {
+	return c.getCaller.CallUnary(ctx, req)
+}
+
+// ListDeployments calls switchboard.v1.AdminService.ListDeployments.
+func (c *adminServiceClient) ListDeployments(ctx context.Context, req *connect.Request[v1.ListDeploymentsRequest]) (*connect.Response[v1.ListDeploymentsResponse], error) {
+	return c.listDeployments.CallUnary(ctx, req)
+}
+
 // AdminServiceHandler is an implementation of the switchboard.v1.AdminService service.
 type AdminServiceHandler interface {
 	// CreateKey issues a virtual key. The secret is in the response once and
@@ -138,6 +432,47 @@ type AdminServiceHandler interface {
 	// RevokeKey revokes a key; it is refused from the next request on.
 	// Revoking a revoked key succeeds and changes nothing.
 	RevokeKey(context.Context, *connect.Request[v1.RevokeKeyRequest]) (*connect.Response[v1.RevokeKeyResponse], error)
+	// UpdateKey changes a key's name, allowed models, tags, expiry or limits.
+	// The change applies to the next request. Revoked keys cannot be changed.
+	UpdateKey(context.Context, *connect.Request[v1.UpdateKeyRequest]) (*connect.Response[v1.UpdateKeyResponse], error)
+	// RotateKey gives a key a new secret, returned once. The old secret keeps
+	// working for the grace period, so clients can move over without an
+	// outage.
+	RotateKey(context.Context, *connect.Request[v1.RotateKeyRequest]) (*connect.Response[v1.RotateKeyResponse], error)
+	// CreateTeam creates a team. Admins only.
+	CreateTeam(context.Context, *connect.Request[v1.CreateTeamRequest]) (*connect.Response[v1.CreateTeamResponse], error)
+	// GetTeam returns one team.
+	GetTeam(context.Context, *connect.Request[v1.GetTeamRequest]) (*connect.Response[v1.GetTeamResponse], error)
+	// ListTeams lists teams, newest first; team-scoped credentials see their
+	// own team only.
+	ListTeams(context.Context, *connect.Request[v1.ListTeamsRequest]) (*connect.Response[v1.ListTeamsResponse], error)
+	// UpdateTeam renames a team.
+	UpdateTeam(context.Context, *connect.Request[v1.UpdateTeamRequest]) (*connect.Response[v1.UpdateTeamResponse], error)
+	// CreateUser adds a user to a team.
+	CreateUser(context.Context, *connect.Request[v1.CreateUserRequest]) (*connect.Response[v1.CreateUserResponse], error)
+	// GetUser returns one user.
+	GetUser(context.Context, *connect.Request[v1.GetUserRequest]) (*connect.Response[v1.GetUserResponse], error)
+	// ListUsers lists users, newest first, optionally of one team.
+	ListUsers(context.Context, *connect.Request[v1.ListUsersRequest]) (*connect.Response[v1.ListUsersResponse], error)
+	// UpdateUser changes a user's name or email.
+	UpdateUser(context.Context, *connect.Request[v1.UpdateUserRequest]) (*connect.Response[v1.UpdateUserResponse], error)
+	// CreateAdminKey issues an admin credential with a role. Admins only. The
+	// secret is in the response once and never again.
+	CreateAdminKey(context.Context, *connect.Request[v1.CreateAdminKeyRequest]) (*connect.Response[v1.CreateAdminKeyResponse], error)
+	// GetAdminKey returns one admin credential.
+	GetAdminKey(context.Context, *connect.Request[v1.GetAdminKeyRequest]) (*connect.Response[v1.GetAdminKeyResponse], error)
+	// ListAdminKeys lists admin credentials, newest first.
+	ListAdminKeys(context.Context, *connect.Request[v1.ListAdminKeysRequest]) (*connect.Response[v1.ListAdminKeysResponse], error)
+	// RevokeAdminKey revokes an admin credential.
+	RevokeAdminKey(context.Context, *connect.Request[v1.RevokeAdminKeyRequest]) (*connect.Response[v1.RevokeAdminKeyResponse], error)
+	// RotateAdminKey gives an admin credential a new secret, like RotateKey.
+	RotateAdminKey(context.Context, *connect.Request[v1.RotateAdminKeyRequest]) (*connect.Response[v1.RotateAdminKeyResponse], error)
+	// GetCaller says who the caller is: its role and team.
+	GetCaller(context.Context, *connect.Request[v1.GetCallerRequest]) (*connect.Response[v1.GetCallerResponse], error)
+	// ListDeployments reports this instance's view of every deployment:
+	// circuit breaker state, recent latency and error rate, usage against its
+	// limits, and which aliases are degraded. Admins and auditors.
+	ListDeployments(context.Context, *connect.Request[v1.ListDeploymentsRequest]) (*connect.Response[v1.ListDeploymentsResponse], error)
 }
 
 // NewAdminServiceHandler builds an HTTP handler from the service implementation. It returns the
@@ -174,6 +509,117 @@ func NewAdminServiceHandler(svc AdminServiceHandler, opts ...connect.HandlerOpti
 		connect.WithIdempotency(connect.IdempotencyIdempotent),
 		connect.WithHandlerOptions(opts...),
 	)
+	adminServiceUpdateKeyHandler := connect.NewUnaryHandler(
+		AdminServiceUpdateKeyProcedure,
+		svc.UpdateKey,
+		connect.WithSchema(adminServiceMethods.ByName("UpdateKey")),
+		connect.WithHandlerOptions(opts...),
+	)
+	adminServiceRotateKeyHandler := connect.NewUnaryHandler(
+		AdminServiceRotateKeyProcedure,
+		svc.RotateKey,
+		connect.WithSchema(adminServiceMethods.ByName("RotateKey")),
+		connect.WithHandlerOptions(opts...),
+	)
+	adminServiceCreateTeamHandler := connect.NewUnaryHandler(
+		AdminServiceCreateTeamProcedure,
+		svc.CreateTeam,
+		connect.WithSchema(adminServiceMethods.ByName("CreateTeam")),
+		connect.WithHandlerOptions(opts...),
+	)
+	adminServiceGetTeamHandler := connect.NewUnaryHandler(
+		AdminServiceGetTeamProcedure,
+		svc.GetTeam,
+		connect.WithSchema(adminServiceMethods.ByName("GetTeam")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
+	adminServiceListTeamsHandler := connect.NewUnaryHandler(
+		AdminServiceListTeamsProcedure,
+		svc.ListTeams,
+		connect.WithSchema(adminServiceMethods.ByName("ListTeams")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
+	adminServiceUpdateTeamHandler := connect.NewUnaryHandler(
+		AdminServiceUpdateTeamProcedure,
+		svc.UpdateTeam,
+		connect.WithSchema(adminServiceMethods.ByName("UpdateTeam")),
+		connect.WithHandlerOptions(opts...),
+	)
+	adminServiceCreateUserHandler := connect.NewUnaryHandler(
+		AdminServiceCreateUserProcedure,
+		svc.CreateUser,
+		connect.WithSchema(adminServiceMethods.ByName("CreateUser")),
+		connect.WithHandlerOptions(opts...),
+	)
+	adminServiceGetUserHandler := connect.NewUnaryHandler(
+		AdminServiceGetUserProcedure,
+		svc.GetUser,
+		connect.WithSchema(adminServiceMethods.ByName("GetUser")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
+	adminServiceListUsersHandler := connect.NewUnaryHandler(
+		AdminServiceListUsersProcedure,
+		svc.ListUsers,
+		connect.WithSchema(adminServiceMethods.ByName("ListUsers")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
+	adminServiceUpdateUserHandler := connect.NewUnaryHandler(
+		AdminServiceUpdateUserProcedure,
+		svc.UpdateUser,
+		connect.WithSchema(adminServiceMethods.ByName("UpdateUser")),
+		connect.WithHandlerOptions(opts...),
+	)
+	adminServiceCreateAdminKeyHandler := connect.NewUnaryHandler(
+		AdminServiceCreateAdminKeyProcedure,
+		svc.CreateAdminKey,
+		connect.WithSchema(adminServiceMethods.ByName("CreateAdminKey")),
+		connect.WithHandlerOptions(opts...),
+	)
+	adminServiceGetAdminKeyHandler := connect.NewUnaryHandler(
+		AdminServiceGetAdminKeyProcedure,
+		svc.GetAdminKey,
+		connect.WithSchema(adminServiceMethods.ByName("GetAdminKey")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
+	adminServiceListAdminKeysHandler := connect.NewUnaryHandler(
+		AdminServiceListAdminKeysProcedure,
+		svc.ListAdminKeys,
+		connect.WithSchema(adminServiceMethods.ByName("ListAdminKeys")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
+	adminServiceRevokeAdminKeyHandler := connect.NewUnaryHandler(
+		AdminServiceRevokeAdminKeyProcedure,
+		svc.RevokeAdminKey,
+		connect.WithSchema(adminServiceMethods.ByName("RevokeAdminKey")),
+		connect.WithIdempotency(connect.IdempotencyIdempotent),
+		connect.WithHandlerOptions(opts...),
+	)
+	adminServiceRotateAdminKeyHandler := connect.NewUnaryHandler(
+		AdminServiceRotateAdminKeyProcedure,
+		svc.RotateAdminKey,
+		connect.WithSchema(adminServiceMethods.ByName("RotateAdminKey")),
+		connect.WithHandlerOptions(opts...),
+	)
+	adminServiceGetCallerHandler := connect.NewUnaryHandler(
+		AdminServiceGetCallerProcedure,
+		svc.GetCaller,
+		connect.WithSchema(adminServiceMethods.ByName("GetCaller")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
+	adminServiceListDeploymentsHandler := connect.NewUnaryHandler(
+		AdminServiceListDeploymentsProcedure,
+		svc.ListDeployments,
+		connect.WithSchema(adminServiceMethods.ByName("ListDeployments")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/switchboard.v1.AdminService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case AdminServiceCreateKeyProcedure:
@@ -184,6 +630,40 @@ func NewAdminServiceHandler(svc AdminServiceHandler, opts ...connect.HandlerOpti
 			adminServiceGetKeyHandler.ServeHTTP(w, r)
 		case AdminServiceRevokeKeyProcedure:
 			adminServiceRevokeKeyHandler.ServeHTTP(w, r)
+		case AdminServiceUpdateKeyProcedure:
+			adminServiceUpdateKeyHandler.ServeHTTP(w, r)
+		case AdminServiceRotateKeyProcedure:
+			adminServiceRotateKeyHandler.ServeHTTP(w, r)
+		case AdminServiceCreateTeamProcedure:
+			adminServiceCreateTeamHandler.ServeHTTP(w, r)
+		case AdminServiceGetTeamProcedure:
+			adminServiceGetTeamHandler.ServeHTTP(w, r)
+		case AdminServiceListTeamsProcedure:
+			adminServiceListTeamsHandler.ServeHTTP(w, r)
+		case AdminServiceUpdateTeamProcedure:
+			adminServiceUpdateTeamHandler.ServeHTTP(w, r)
+		case AdminServiceCreateUserProcedure:
+			adminServiceCreateUserHandler.ServeHTTP(w, r)
+		case AdminServiceGetUserProcedure:
+			adminServiceGetUserHandler.ServeHTTP(w, r)
+		case AdminServiceListUsersProcedure:
+			adminServiceListUsersHandler.ServeHTTP(w, r)
+		case AdminServiceUpdateUserProcedure:
+			adminServiceUpdateUserHandler.ServeHTTP(w, r)
+		case AdminServiceCreateAdminKeyProcedure:
+			adminServiceCreateAdminKeyHandler.ServeHTTP(w, r)
+		case AdminServiceGetAdminKeyProcedure:
+			adminServiceGetAdminKeyHandler.ServeHTTP(w, r)
+		case AdminServiceListAdminKeysProcedure:
+			adminServiceListAdminKeysHandler.ServeHTTP(w, r)
+		case AdminServiceRevokeAdminKeyProcedure:
+			adminServiceRevokeAdminKeyHandler.ServeHTTP(w, r)
+		case AdminServiceRotateAdminKeyProcedure:
+			adminServiceRotateAdminKeyHandler.ServeHTTP(w, r)
+		case AdminServiceGetCallerProcedure:
+			adminServiceGetCallerHandler.ServeHTTP(w, r)
+		case AdminServiceListDeploymentsProcedure:
+			adminServiceListDeploymentsHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -207,4 +687,72 @@ func (UnimplementedAdminServiceHandler) GetKey(context.Context, *connect.Request
 
 func (UnimplementedAdminServiceHandler) RevokeKey(context.Context, *connect.Request[v1.RevokeKeyRequest]) (*connect.Response[v1.RevokeKeyResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("switchboard.v1.AdminService.RevokeKey is not implemented"))
+}
+
+func (UnimplementedAdminServiceHandler) UpdateKey(context.Context, *connect.Request[v1.UpdateKeyRequest]) (*connect.Response[v1.UpdateKeyResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("switchboard.v1.AdminService.UpdateKey is not implemented"))
+}
+
+func (UnimplementedAdminServiceHandler) RotateKey(context.Context, *connect.Request[v1.RotateKeyRequest]) (*connect.Response[v1.RotateKeyResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("switchboard.v1.AdminService.RotateKey is not implemented"))
+}
+
+func (UnimplementedAdminServiceHandler) CreateTeam(context.Context, *connect.Request[v1.CreateTeamRequest]) (*connect.Response[v1.CreateTeamResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("switchboard.v1.AdminService.CreateTeam is not implemented"))
+}
+
+func (UnimplementedAdminServiceHandler) GetTeam(context.Context, *connect.Request[v1.GetTeamRequest]) (*connect.Response[v1.GetTeamResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("switchboard.v1.AdminService.GetTeam is not implemented"))
+}
+
+func (UnimplementedAdminServiceHandler) ListTeams(context.Context, *connect.Request[v1.ListTeamsRequest]) (*connect.Response[v1.ListTeamsResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("switchboard.v1.AdminService.ListTeams is not implemented"))
+}
+
+func (UnimplementedAdminServiceHandler) UpdateTeam(context.Context, *connect.Request[v1.UpdateTeamRequest]) (*connect.Response[v1.UpdateTeamResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("switchboard.v1.AdminService.UpdateTeam is not implemented"))
+}
+
+func (UnimplementedAdminServiceHandler) CreateUser(context.Context, *connect.Request[v1.CreateUserRequest]) (*connect.Response[v1.CreateUserResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("switchboard.v1.AdminService.CreateUser is not implemented"))
+}
+
+func (UnimplementedAdminServiceHandler) GetUser(context.Context, *connect.Request[v1.GetUserRequest]) (*connect.Response[v1.GetUserResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("switchboard.v1.AdminService.GetUser is not implemented"))
+}
+
+func (UnimplementedAdminServiceHandler) ListUsers(context.Context, *connect.Request[v1.ListUsersRequest]) (*connect.Response[v1.ListUsersResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("switchboard.v1.AdminService.ListUsers is not implemented"))
+}
+
+func (UnimplementedAdminServiceHandler) UpdateUser(context.Context, *connect.Request[v1.UpdateUserRequest]) (*connect.Response[v1.UpdateUserResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("switchboard.v1.AdminService.UpdateUser is not implemented"))
+}
+
+func (UnimplementedAdminServiceHandler) CreateAdminKey(context.Context, *connect.Request[v1.CreateAdminKeyRequest]) (*connect.Response[v1.CreateAdminKeyResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("switchboard.v1.AdminService.CreateAdminKey is not implemented"))
+}
+
+func (UnimplementedAdminServiceHandler) GetAdminKey(context.Context, *connect.Request[v1.GetAdminKeyRequest]) (*connect.Response[v1.GetAdminKeyResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("switchboard.v1.AdminService.GetAdminKey is not implemented"))
+}
+
+func (UnimplementedAdminServiceHandler) ListAdminKeys(context.Context, *connect.Request[v1.ListAdminKeysRequest]) (*connect.Response[v1.ListAdminKeysResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("switchboard.v1.AdminService.ListAdminKeys is not implemented"))
+}
+
+func (UnimplementedAdminServiceHandler) RevokeAdminKey(context.Context, *connect.Request[v1.RevokeAdminKeyRequest]) (*connect.Response[v1.RevokeAdminKeyResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("switchboard.v1.AdminService.RevokeAdminKey is not implemented"))
+}
+
+func (UnimplementedAdminServiceHandler) RotateAdminKey(context.Context, *connect.Request[v1.RotateAdminKeyRequest]) (*connect.Response[v1.RotateAdminKeyResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("switchboard.v1.AdminService.RotateAdminKey is not implemented"))
+}
+
+func (UnimplementedAdminServiceHandler) GetCaller(context.Context, *connect.Request[v1.GetCallerRequest]) (*connect.Response[v1.GetCallerResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("switchboard.v1.AdminService.GetCaller is not implemented"))
+}
+
+func (UnimplementedAdminServiceHandler) ListDeployments(context.Context, *connect.Request[v1.ListDeploymentsRequest]) (*connect.Response[v1.ListDeploymentsResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("switchboard.v1.AdminService.ListDeployments is not implemented"))
 }

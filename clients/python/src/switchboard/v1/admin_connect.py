@@ -20,8 +20,11 @@ from connectrpc.method import IdempotencyLevel, MethodInfo, StreamType
 from connectrpc.protocol import ProtocolType
 from connectrpc.server import ConnectASGIApplication, ConnectWSGIApplication, DEFAULT_READ_MAX_BYTES, Endpoint, EndpointSync
 from pyqwest import Client, SyncClient
+from switchboard.v1.admin_keys_pb2 import CreateAdminKeyRequest, CreateAdminKeyResponse, GetAdminKeyRequest, GetAdminKeyResponse, ListAdminKeysRequest, ListAdminKeysResponse, RevokeAdminKeyRequest, RevokeAdminKeyResponse, RotateAdminKeyRequest, RotateAdminKeyResponse
+from switchboard.v1.routing_pb2 import ListDeploymentsRequest, ListDeploymentsResponse
+from switchboard.v1.tenancy_pb2 import CreateTeamRequest, CreateTeamResponse, CreateUserRequest, CreateUserResponse, GetTeamRequest, GetTeamResponse, GetUserRequest, GetUserResponse, ListTeamsRequest, ListTeamsResponse, ListUsersRequest, ListUsersResponse, UpdateTeamRequest, UpdateTeamResponse, UpdateUserRequest, UpdateUserResponse
 
-from .admin_pb2 import CreateKeyRequest, CreateKeyResponse, GetKeyRequest, GetKeyResponse, ListKeysRequest, ListKeysResponse, RevokeKeyRequest, RevokeKeyResponse
+from .admin_pb2 import CreateKeyRequest, CreateKeyResponse, GetCallerRequest, GetCallerResponse, GetKeyRequest, GetKeyResponse, ListKeysRequest, ListKeysResponse, RevokeKeyRequest, RevokeKeyResponse, RotateKeyRequest, RotateKeyResponse, UpdateKeyRequest, UpdateKeyResponse
 
 if TYPE_CHECKING:
     from collections.abc import AsyncGenerator, Iterable, Mapping
@@ -39,8 +42,11 @@ _GZIP_COMPRESSION = GzipCompression()
 
 class AdminService(Protocol):
     """
-    AdminService manages virtual keys. It needs the admin key as
-    "Authorization: Bearer ..."; virtual keys are refused.
+    AdminService manages virtual keys, teams, users and admin credentials. It
+    needs the bootstrap admin key or an admin credential as
+    "Authorization: Bearer ..."; virtual keys are refused. Admin credentials
+    have a role: admin (everything), team_admin (its own team's users and
+    keys) or auditor (read-only, everything or one team).
     """
     async def create_key(self, request: CreateKeyRequest, ctx: RequestContext[CreateKeyRequest, CreateKeyResponse], /) -> CreateKeyResponse:
         """
@@ -65,6 +71,115 @@ class AdminService(Protocol):
         """
         RevokeKey revokes a key; it is refused from the next request on.
         Revoking a revoked key succeeds and changes nothing.
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    async def update_key(self, request: UpdateKeyRequest, ctx: RequestContext[UpdateKeyRequest, UpdateKeyResponse], /) -> UpdateKeyResponse:
+        """
+        UpdateKey changes a key's name, allowed models, tags, expiry or limits.
+        The change applies to the next request. Revoked keys cannot be changed.
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    async def rotate_key(self, request: RotateKeyRequest, ctx: RequestContext[RotateKeyRequest, RotateKeyResponse], /) -> RotateKeyResponse:
+        """
+        RotateKey gives a key a new secret, returned once. The old secret keeps
+        working for the grace period, so clients can move over without an
+        outage.
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    async def create_team(self, request: CreateTeamRequest, ctx: RequestContext[CreateTeamRequest, CreateTeamResponse], /) -> CreateTeamResponse:
+        """
+        CreateTeam creates a team. Admins only.
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    async def get_team(self, request: GetTeamRequest, ctx: RequestContext[GetTeamRequest, GetTeamResponse], /) -> GetTeamResponse:
+        """
+        GetTeam returns one team.
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    async def list_teams(self, request: ListTeamsRequest, ctx: RequestContext[ListTeamsRequest, ListTeamsResponse], /) -> ListTeamsResponse:
+        """
+        ListTeams lists teams, newest first; team-scoped credentials see their
+        own team only.
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    async def update_team(self, request: UpdateTeamRequest, ctx: RequestContext[UpdateTeamRequest, UpdateTeamResponse], /) -> UpdateTeamResponse:
+        """
+        UpdateTeam renames a team.
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    async def create_user(self, request: CreateUserRequest, ctx: RequestContext[CreateUserRequest, CreateUserResponse], /) -> CreateUserResponse:
+        """
+        CreateUser adds a user to a team.
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    async def get_user(self, request: GetUserRequest, ctx: RequestContext[GetUserRequest, GetUserResponse], /) -> GetUserResponse:
+        """
+        GetUser returns one user.
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    async def list_users(self, request: ListUsersRequest, ctx: RequestContext[ListUsersRequest, ListUsersResponse], /) -> ListUsersResponse:
+        """
+        ListUsers lists users, newest first, optionally of one team.
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    async def update_user(self, request: UpdateUserRequest, ctx: RequestContext[UpdateUserRequest, UpdateUserResponse], /) -> UpdateUserResponse:
+        """
+        UpdateUser changes a user's name or email.
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    async def create_admin_key(self, request: CreateAdminKeyRequest, ctx: RequestContext[CreateAdminKeyRequest, CreateAdminKeyResponse], /) -> CreateAdminKeyResponse:
+        """
+        CreateAdminKey issues an admin credential with a role. Admins only. The
+        secret is in the response once and never again.
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    async def get_admin_key(self, request: GetAdminKeyRequest, ctx: RequestContext[GetAdminKeyRequest, GetAdminKeyResponse], /) -> GetAdminKeyResponse:
+        """
+        GetAdminKey returns one admin credential.
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    async def list_admin_keys(self, request: ListAdminKeysRequest, ctx: RequestContext[ListAdminKeysRequest, ListAdminKeysResponse], /) -> ListAdminKeysResponse:
+        """
+        ListAdminKeys lists admin credentials, newest first.
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    async def revoke_admin_key(self, request: RevokeAdminKeyRequest, ctx: RequestContext[RevokeAdminKeyRequest, RevokeAdminKeyResponse], /) -> RevokeAdminKeyResponse:
+        """
+        RevokeAdminKey revokes an admin credential.
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    async def rotate_admin_key(self, request: RotateAdminKeyRequest, ctx: RequestContext[RotateAdminKeyRequest, RotateAdminKeyResponse], /) -> RotateAdminKeyResponse:
+        """
+        RotateAdminKey gives an admin credential a new secret, like RotateKey.
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    async def get_caller(self, request: GetCallerRequest, ctx: RequestContext[GetCallerRequest, GetCallerResponse], /) -> GetCallerResponse:
+        """
+        GetCaller says who the caller is: its role and team.
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    async def list_deployments(self, request: ListDeploymentsRequest, ctx: RequestContext[ListDeploymentsRequest, ListDeploymentsResponse], /) -> ListDeploymentsResponse:
+        """
+        ListDeployments reports this instance's view of every deployment:
+        circuit breaker state, recent latency and error rate, usage against its
+        limits, and which aliases are degraded. Admins and auditors.
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
@@ -126,6 +241,193 @@ class AdminServiceASGIApplication(ConnectASGIApplication[AdminService]):
                     ),
                     function=svc.revoke_key,
                 ),
+                "/switchboard.v1.AdminService/UpdateKey": Endpoint.unary(
+                    method=MethodInfo(
+                        name="UpdateKey",
+                        service_name="switchboard.v1.AdminService",
+                        input=UpdateKeyRequest,
+                        output=UpdateKeyResponse,
+                        idempotency_level=IdempotencyLevel.UNKNOWN,
+                        stream_type=StreamType.UNARY,
+                    ),
+                    function=svc.update_key,
+                ),
+                "/switchboard.v1.AdminService/RotateKey": Endpoint.unary(
+                    method=MethodInfo(
+                        name="RotateKey",
+                        service_name="switchboard.v1.AdminService",
+                        input=RotateKeyRequest,
+                        output=RotateKeyResponse,
+                        idempotency_level=IdempotencyLevel.UNKNOWN,
+                        stream_type=StreamType.UNARY,
+                    ),
+                    function=svc.rotate_key,
+                ),
+                "/switchboard.v1.AdminService/CreateTeam": Endpoint.unary(
+                    method=MethodInfo(
+                        name="CreateTeam",
+                        service_name="switchboard.v1.AdminService",
+                        input=CreateTeamRequest,
+                        output=CreateTeamResponse,
+                        idempotency_level=IdempotencyLevel.UNKNOWN,
+                        stream_type=StreamType.UNARY,
+                    ),
+                    function=svc.create_team,
+                ),
+                "/switchboard.v1.AdminService/GetTeam": Endpoint.unary(
+                    method=MethodInfo(
+                        name="GetTeam",
+                        service_name="switchboard.v1.AdminService",
+                        input=GetTeamRequest,
+                        output=GetTeamResponse,
+                        idempotency_level=IdempotencyLevel.NO_SIDE_EFFECTS,
+                        stream_type=StreamType.UNARY,
+                    ),
+                    function=svc.get_team,
+                ),
+                "/switchboard.v1.AdminService/ListTeams": Endpoint.unary(
+                    method=MethodInfo(
+                        name="ListTeams",
+                        service_name="switchboard.v1.AdminService",
+                        input=ListTeamsRequest,
+                        output=ListTeamsResponse,
+                        idempotency_level=IdempotencyLevel.NO_SIDE_EFFECTS,
+                        stream_type=StreamType.UNARY,
+                    ),
+                    function=svc.list_teams,
+                ),
+                "/switchboard.v1.AdminService/UpdateTeam": Endpoint.unary(
+                    method=MethodInfo(
+                        name="UpdateTeam",
+                        service_name="switchboard.v1.AdminService",
+                        input=UpdateTeamRequest,
+                        output=UpdateTeamResponse,
+                        idempotency_level=IdempotencyLevel.UNKNOWN,
+                        stream_type=StreamType.UNARY,
+                    ),
+                    function=svc.update_team,
+                ),
+                "/switchboard.v1.AdminService/CreateUser": Endpoint.unary(
+                    method=MethodInfo(
+                        name="CreateUser",
+                        service_name="switchboard.v1.AdminService",
+                        input=CreateUserRequest,
+                        output=CreateUserResponse,
+                        idempotency_level=IdempotencyLevel.UNKNOWN,
+                        stream_type=StreamType.UNARY,
+                    ),
+                    function=svc.create_user,
+                ),
+                "/switchboard.v1.AdminService/GetUser": Endpoint.unary(
+                    method=MethodInfo(
+                        name="GetUser",
+                        service_name="switchboard.v1.AdminService",
+                        input=GetUserRequest,
+                        output=GetUserResponse,
+                        idempotency_level=IdempotencyLevel.NO_SIDE_EFFECTS,
+                        stream_type=StreamType.UNARY,
+                    ),
+                    function=svc.get_user,
+                ),
+                "/switchboard.v1.AdminService/ListUsers": Endpoint.unary(
+                    method=MethodInfo(
+                        name="ListUsers",
+                        service_name="switchboard.v1.AdminService",
+                        input=ListUsersRequest,
+                        output=ListUsersResponse,
+                        idempotency_level=IdempotencyLevel.NO_SIDE_EFFECTS,
+                        stream_type=StreamType.UNARY,
+                    ),
+                    function=svc.list_users,
+                ),
+                "/switchboard.v1.AdminService/UpdateUser": Endpoint.unary(
+                    method=MethodInfo(
+                        name="UpdateUser",
+                        service_name="switchboard.v1.AdminService",
+                        input=UpdateUserRequest,
+                        output=UpdateUserResponse,
+                        idempotency_level=IdempotencyLevel.UNKNOWN,
+                        stream_type=StreamType.UNARY,
+                    ),
+                    function=svc.update_user,
+                ),
+                "/switchboard.v1.AdminService/CreateAdminKey": Endpoint.unary(
+                    method=MethodInfo(
+                        name="CreateAdminKey",
+                        service_name="switchboard.v1.AdminService",
+                        input=CreateAdminKeyRequest,
+                        output=CreateAdminKeyResponse,
+                        idempotency_level=IdempotencyLevel.UNKNOWN,
+                        stream_type=StreamType.UNARY,
+                    ),
+                    function=svc.create_admin_key,
+                ),
+                "/switchboard.v1.AdminService/GetAdminKey": Endpoint.unary(
+                    method=MethodInfo(
+                        name="GetAdminKey",
+                        service_name="switchboard.v1.AdminService",
+                        input=GetAdminKeyRequest,
+                        output=GetAdminKeyResponse,
+                        idempotency_level=IdempotencyLevel.NO_SIDE_EFFECTS,
+                        stream_type=StreamType.UNARY,
+                    ),
+                    function=svc.get_admin_key,
+                ),
+                "/switchboard.v1.AdminService/ListAdminKeys": Endpoint.unary(
+                    method=MethodInfo(
+                        name="ListAdminKeys",
+                        service_name="switchboard.v1.AdminService",
+                        input=ListAdminKeysRequest,
+                        output=ListAdminKeysResponse,
+                        idempotency_level=IdempotencyLevel.NO_SIDE_EFFECTS,
+                        stream_type=StreamType.UNARY,
+                    ),
+                    function=svc.list_admin_keys,
+                ),
+                "/switchboard.v1.AdminService/RevokeAdminKey": Endpoint.unary(
+                    method=MethodInfo(
+                        name="RevokeAdminKey",
+                        service_name="switchboard.v1.AdminService",
+                        input=RevokeAdminKeyRequest,
+                        output=RevokeAdminKeyResponse,
+                        idempotency_level=IdempotencyLevel.IDEMPOTENT,
+                        stream_type=StreamType.UNARY,
+                    ),
+                    function=svc.revoke_admin_key,
+                ),
+                "/switchboard.v1.AdminService/RotateAdminKey": Endpoint.unary(
+                    method=MethodInfo(
+                        name="RotateAdminKey",
+                        service_name="switchboard.v1.AdminService",
+                        input=RotateAdminKeyRequest,
+                        output=RotateAdminKeyResponse,
+                        idempotency_level=IdempotencyLevel.UNKNOWN,
+                        stream_type=StreamType.UNARY,
+                    ),
+                    function=svc.rotate_admin_key,
+                ),
+                "/switchboard.v1.AdminService/GetCaller": Endpoint.unary(
+                    method=MethodInfo(
+                        name="GetCaller",
+                        service_name="switchboard.v1.AdminService",
+                        input=GetCallerRequest,
+                        output=GetCallerResponse,
+                        idempotency_level=IdempotencyLevel.NO_SIDE_EFFECTS,
+                        stream_type=StreamType.UNARY,
+                    ),
+                    function=svc.get_caller,
+                ),
+                "/switchboard.v1.AdminService/ListDeployments": Endpoint.unary(
+                    method=MethodInfo(
+                        name="ListDeployments",
+                        service_name="switchboard.v1.AdminService",
+                        input=ListDeploymentsRequest,
+                        output=ListDeploymentsResponse,
+                        idempotency_level=IdempotencyLevel.NO_SIDE_EFFECTS,
+                        stream_type=StreamType.UNARY,
+                    ),
+                    function=svc.list_deployments,
+                ),
             },
             interceptors=interceptors,
             read_max_bytes=read_max_bytes,
@@ -141,8 +443,11 @@ class AdminServiceASGIApplication(ConnectASGIApplication[AdminService]):
 
 class AdminServiceClient(ConnectClient):
     """
-    AdminService manages virtual keys. It needs the admin key as
-    "Authorization: Bearer ..."; virtual keys are refused.
+    AdminService manages virtual keys, teams, users and admin credentials. It
+    needs the bootstrap admin key or an admin credential as
+    "Authorization: Bearer ..."; virtual keys are refused. Admin credentials
+    have a role: admin (everything), team_admin (its own team's users and
+    keys) or auditor (read-only, everything or one team).
     """
     def __init__(
         self,
@@ -266,11 +571,428 @@ class AdminServiceClient(ConnectClient):
             headers=headers,
             timeout_ms=timeout_ms,
         )
+    async def update_key(
+        self,
+        request: UpdateKeyRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+    ) -> UpdateKeyResponse:
+        """
+        UpdateKey changes a key's name, allowed models, tags, expiry or limits.
+        The change applies to the next request. Revoked keys cannot be changed.
+        """
+        return await self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="UpdateKey",
+                service_name="switchboard.v1.AdminService",
+                input=UpdateKeyRequest,
+                output=UpdateKeyResponse,
+                idempotency_level=IdempotencyLevel.UNKNOWN,
+                stream_type=StreamType.UNARY,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+        )
+    async def rotate_key(
+        self,
+        request: RotateKeyRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+    ) -> RotateKeyResponse:
+        """
+        RotateKey gives a key a new secret, returned once. The old secret keeps
+        working for the grace period, so clients can move over without an
+        outage.
+        """
+        return await self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="RotateKey",
+                service_name="switchboard.v1.AdminService",
+                input=RotateKeyRequest,
+                output=RotateKeyResponse,
+                idempotency_level=IdempotencyLevel.UNKNOWN,
+                stream_type=StreamType.UNARY,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+        )
+    async def create_team(
+        self,
+        request: CreateTeamRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+    ) -> CreateTeamResponse:
+        """
+        CreateTeam creates a team. Admins only.
+        """
+        return await self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="CreateTeam",
+                service_name="switchboard.v1.AdminService",
+                input=CreateTeamRequest,
+                output=CreateTeamResponse,
+                idempotency_level=IdempotencyLevel.UNKNOWN,
+                stream_type=StreamType.UNARY,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+        )
+    async def get_team(
+        self,
+        request: GetTeamRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+        use_get: bool = False,
+    ) -> GetTeamResponse:
+        """
+        GetTeam returns one team.
+        """
+        return await self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="GetTeam",
+                service_name="switchboard.v1.AdminService",
+                input=GetTeamRequest,
+                output=GetTeamResponse,
+                idempotency_level=IdempotencyLevel.NO_SIDE_EFFECTS,
+                stream_type=StreamType.UNARY,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+            use_get=use_get,
+        )
+    async def list_teams(
+        self,
+        request: ListTeamsRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+        use_get: bool = False,
+    ) -> ListTeamsResponse:
+        """
+        ListTeams lists teams, newest first; team-scoped credentials see their
+        own team only.
+        """
+        return await self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="ListTeams",
+                service_name="switchboard.v1.AdminService",
+                input=ListTeamsRequest,
+                output=ListTeamsResponse,
+                idempotency_level=IdempotencyLevel.NO_SIDE_EFFECTS,
+                stream_type=StreamType.UNARY,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+            use_get=use_get,
+        )
+    async def update_team(
+        self,
+        request: UpdateTeamRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+    ) -> UpdateTeamResponse:
+        """
+        UpdateTeam renames a team.
+        """
+        return await self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="UpdateTeam",
+                service_name="switchboard.v1.AdminService",
+                input=UpdateTeamRequest,
+                output=UpdateTeamResponse,
+                idempotency_level=IdempotencyLevel.UNKNOWN,
+                stream_type=StreamType.UNARY,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+        )
+    async def create_user(
+        self,
+        request: CreateUserRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+    ) -> CreateUserResponse:
+        """
+        CreateUser adds a user to a team.
+        """
+        return await self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="CreateUser",
+                service_name="switchboard.v1.AdminService",
+                input=CreateUserRequest,
+                output=CreateUserResponse,
+                idempotency_level=IdempotencyLevel.UNKNOWN,
+                stream_type=StreamType.UNARY,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+        )
+    async def get_user(
+        self,
+        request: GetUserRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+        use_get: bool = False,
+    ) -> GetUserResponse:
+        """
+        GetUser returns one user.
+        """
+        return await self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="GetUser",
+                service_name="switchboard.v1.AdminService",
+                input=GetUserRequest,
+                output=GetUserResponse,
+                idempotency_level=IdempotencyLevel.NO_SIDE_EFFECTS,
+                stream_type=StreamType.UNARY,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+            use_get=use_get,
+        )
+    async def list_users(
+        self,
+        request: ListUsersRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+        use_get: bool = False,
+    ) -> ListUsersResponse:
+        """
+        ListUsers lists users, newest first, optionally of one team.
+        """
+        return await self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="ListUsers",
+                service_name="switchboard.v1.AdminService",
+                input=ListUsersRequest,
+                output=ListUsersResponse,
+                idempotency_level=IdempotencyLevel.NO_SIDE_EFFECTS,
+                stream_type=StreamType.UNARY,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+            use_get=use_get,
+        )
+    async def update_user(
+        self,
+        request: UpdateUserRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+    ) -> UpdateUserResponse:
+        """
+        UpdateUser changes a user's name or email.
+        """
+        return await self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="UpdateUser",
+                service_name="switchboard.v1.AdminService",
+                input=UpdateUserRequest,
+                output=UpdateUserResponse,
+                idempotency_level=IdempotencyLevel.UNKNOWN,
+                stream_type=StreamType.UNARY,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+        )
+    async def create_admin_key(
+        self,
+        request: CreateAdminKeyRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+    ) -> CreateAdminKeyResponse:
+        """
+        CreateAdminKey issues an admin credential with a role. Admins only. The
+        secret is in the response once and never again.
+        """
+        return await self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="CreateAdminKey",
+                service_name="switchboard.v1.AdminService",
+                input=CreateAdminKeyRequest,
+                output=CreateAdminKeyResponse,
+                idempotency_level=IdempotencyLevel.UNKNOWN,
+                stream_type=StreamType.UNARY,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+        )
+    async def get_admin_key(
+        self,
+        request: GetAdminKeyRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+        use_get: bool = False,
+    ) -> GetAdminKeyResponse:
+        """
+        GetAdminKey returns one admin credential.
+        """
+        return await self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="GetAdminKey",
+                service_name="switchboard.v1.AdminService",
+                input=GetAdminKeyRequest,
+                output=GetAdminKeyResponse,
+                idempotency_level=IdempotencyLevel.NO_SIDE_EFFECTS,
+                stream_type=StreamType.UNARY,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+            use_get=use_get,
+        )
+    async def list_admin_keys(
+        self,
+        request: ListAdminKeysRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+        use_get: bool = False,
+    ) -> ListAdminKeysResponse:
+        """
+        ListAdminKeys lists admin credentials, newest first.
+        """
+        return await self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="ListAdminKeys",
+                service_name="switchboard.v1.AdminService",
+                input=ListAdminKeysRequest,
+                output=ListAdminKeysResponse,
+                idempotency_level=IdempotencyLevel.NO_SIDE_EFFECTS,
+                stream_type=StreamType.UNARY,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+            use_get=use_get,
+        )
+    async def revoke_admin_key(
+        self,
+        request: RevokeAdminKeyRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+    ) -> RevokeAdminKeyResponse:
+        """
+        RevokeAdminKey revokes an admin credential.
+        """
+        return await self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="RevokeAdminKey",
+                service_name="switchboard.v1.AdminService",
+                input=RevokeAdminKeyRequest,
+                output=RevokeAdminKeyResponse,
+                idempotency_level=IdempotencyLevel.IDEMPOTENT,
+                stream_type=StreamType.UNARY,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+        )
+    async def rotate_admin_key(
+        self,
+        request: RotateAdminKeyRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+    ) -> RotateAdminKeyResponse:
+        """
+        RotateAdminKey gives an admin credential a new secret, like RotateKey.
+        """
+        return await self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="RotateAdminKey",
+                service_name="switchboard.v1.AdminService",
+                input=RotateAdminKeyRequest,
+                output=RotateAdminKeyResponse,
+                idempotency_level=IdempotencyLevel.UNKNOWN,
+                stream_type=StreamType.UNARY,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+        )
+    async def get_caller(
+        self,
+        request: GetCallerRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+        use_get: bool = False,
+    ) -> GetCallerResponse:
+        """
+        GetCaller says who the caller is: its role and team.
+        """
+        return await self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="GetCaller",
+                service_name="switchboard.v1.AdminService",
+                input=GetCallerRequest,
+                output=GetCallerResponse,
+                idempotency_level=IdempotencyLevel.NO_SIDE_EFFECTS,
+                stream_type=StreamType.UNARY,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+            use_get=use_get,
+        )
+    async def list_deployments(
+        self,
+        request: ListDeploymentsRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+        use_get: bool = False,
+    ) -> ListDeploymentsResponse:
+        """
+        ListDeployments reports this instance's view of every deployment:
+        circuit breaker state, recent latency and error rate, usage against its
+        limits, and which aliases are degraded. Admins and auditors.
+        """
+        return await self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="ListDeployments",
+                service_name="switchboard.v1.AdminService",
+                input=ListDeploymentsRequest,
+                output=ListDeploymentsResponse,
+                idempotency_level=IdempotencyLevel.NO_SIDE_EFFECTS,
+                stream_type=StreamType.UNARY,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+            use_get=use_get,
+        )
 
 class AdminServiceSync(Protocol):
     """
-    AdminService manages virtual keys. It needs the admin key as
-    "Authorization: Bearer ..."; virtual keys are refused.
+    AdminService manages virtual keys, teams, users and admin credentials. It
+    needs the bootstrap admin key or an admin credential as
+    "Authorization: Bearer ..."; virtual keys are refused. Admin credentials
+    have a role: admin (everything), team_admin (its own team's users and
+    keys) or auditor (read-only, everything or one team).
     """
     def create_key(self, request: CreateKeyRequest, ctx: RequestContext[CreateKeyRequest, CreateKeyResponse], /) -> CreateKeyResponse:
         """
@@ -295,6 +1017,115 @@ class AdminServiceSync(Protocol):
         """
         RevokeKey revokes a key; it is refused from the next request on.
         Revoking a revoked key succeeds and changes nothing.
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    def update_key(self, request: UpdateKeyRequest, ctx: RequestContext[UpdateKeyRequest, UpdateKeyResponse], /) -> UpdateKeyResponse:
+        """
+        UpdateKey changes a key's name, allowed models, tags, expiry or limits.
+        The change applies to the next request. Revoked keys cannot be changed.
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    def rotate_key(self, request: RotateKeyRequest, ctx: RequestContext[RotateKeyRequest, RotateKeyResponse], /) -> RotateKeyResponse:
+        """
+        RotateKey gives a key a new secret, returned once. The old secret keeps
+        working for the grace period, so clients can move over without an
+        outage.
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    def create_team(self, request: CreateTeamRequest, ctx: RequestContext[CreateTeamRequest, CreateTeamResponse], /) -> CreateTeamResponse:
+        """
+        CreateTeam creates a team. Admins only.
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    def get_team(self, request: GetTeamRequest, ctx: RequestContext[GetTeamRequest, GetTeamResponse], /) -> GetTeamResponse:
+        """
+        GetTeam returns one team.
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    def list_teams(self, request: ListTeamsRequest, ctx: RequestContext[ListTeamsRequest, ListTeamsResponse], /) -> ListTeamsResponse:
+        """
+        ListTeams lists teams, newest first; team-scoped credentials see their
+        own team only.
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    def update_team(self, request: UpdateTeamRequest, ctx: RequestContext[UpdateTeamRequest, UpdateTeamResponse], /) -> UpdateTeamResponse:
+        """
+        UpdateTeam renames a team.
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    def create_user(self, request: CreateUserRequest, ctx: RequestContext[CreateUserRequest, CreateUserResponse], /) -> CreateUserResponse:
+        """
+        CreateUser adds a user to a team.
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    def get_user(self, request: GetUserRequest, ctx: RequestContext[GetUserRequest, GetUserResponse], /) -> GetUserResponse:
+        """
+        GetUser returns one user.
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    def list_users(self, request: ListUsersRequest, ctx: RequestContext[ListUsersRequest, ListUsersResponse], /) -> ListUsersResponse:
+        """
+        ListUsers lists users, newest first, optionally of one team.
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    def update_user(self, request: UpdateUserRequest, ctx: RequestContext[UpdateUserRequest, UpdateUserResponse], /) -> UpdateUserResponse:
+        """
+        UpdateUser changes a user's name or email.
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    def create_admin_key(self, request: CreateAdminKeyRequest, ctx: RequestContext[CreateAdminKeyRequest, CreateAdminKeyResponse], /) -> CreateAdminKeyResponse:
+        """
+        CreateAdminKey issues an admin credential with a role. Admins only. The
+        secret is in the response once and never again.
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    def get_admin_key(self, request: GetAdminKeyRequest, ctx: RequestContext[GetAdminKeyRequest, GetAdminKeyResponse], /) -> GetAdminKeyResponse:
+        """
+        GetAdminKey returns one admin credential.
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    def list_admin_keys(self, request: ListAdminKeysRequest, ctx: RequestContext[ListAdminKeysRequest, ListAdminKeysResponse], /) -> ListAdminKeysResponse:
+        """
+        ListAdminKeys lists admin credentials, newest first.
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    def revoke_admin_key(self, request: RevokeAdminKeyRequest, ctx: RequestContext[RevokeAdminKeyRequest, RevokeAdminKeyResponse], /) -> RevokeAdminKeyResponse:
+        """
+        RevokeAdminKey revokes an admin credential.
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    def rotate_admin_key(self, request: RotateAdminKeyRequest, ctx: RequestContext[RotateAdminKeyRequest, RotateAdminKeyResponse], /) -> RotateAdminKeyResponse:
+        """
+        RotateAdminKey gives an admin credential a new secret, like RotateKey.
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    def get_caller(self, request: GetCallerRequest, ctx: RequestContext[GetCallerRequest, GetCallerResponse], /) -> GetCallerResponse:
+        """
+        GetCaller says who the caller is: its role and team.
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    def list_deployments(self, request: ListDeploymentsRequest, ctx: RequestContext[ListDeploymentsRequest, ListDeploymentsResponse], /) -> ListDeploymentsResponse:
+        """
+        ListDeployments reports this instance's view of every deployment:
+        circuit breaker state, recent latency and error rate, usage against its
+        limits, and which aliases are degraded. Admins and auditors.
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
@@ -354,6 +1185,193 @@ class AdminServiceWSGIApplication(ConnectWSGIApplication):
                     ),
                     function=service.revoke_key,
                 ),
+                "/switchboard.v1.AdminService/UpdateKey": EndpointSync.unary(
+                    method=MethodInfo(
+                        name="UpdateKey",
+                        service_name="switchboard.v1.AdminService",
+                        input=UpdateKeyRequest,
+                        output=UpdateKeyResponse,
+                        idempotency_level=IdempotencyLevel.UNKNOWN,
+                        stream_type=StreamType.UNARY,
+                    ),
+                    function=service.update_key,
+                ),
+                "/switchboard.v1.AdminService/RotateKey": EndpointSync.unary(
+                    method=MethodInfo(
+                        name="RotateKey",
+                        service_name="switchboard.v1.AdminService",
+                        input=RotateKeyRequest,
+                        output=RotateKeyResponse,
+                        idempotency_level=IdempotencyLevel.UNKNOWN,
+                        stream_type=StreamType.UNARY,
+                    ),
+                    function=service.rotate_key,
+                ),
+                "/switchboard.v1.AdminService/CreateTeam": EndpointSync.unary(
+                    method=MethodInfo(
+                        name="CreateTeam",
+                        service_name="switchboard.v1.AdminService",
+                        input=CreateTeamRequest,
+                        output=CreateTeamResponse,
+                        idempotency_level=IdempotencyLevel.UNKNOWN,
+                        stream_type=StreamType.UNARY,
+                    ),
+                    function=service.create_team,
+                ),
+                "/switchboard.v1.AdminService/GetTeam": EndpointSync.unary(
+                    method=MethodInfo(
+                        name="GetTeam",
+                        service_name="switchboard.v1.AdminService",
+                        input=GetTeamRequest,
+                        output=GetTeamResponse,
+                        idempotency_level=IdempotencyLevel.NO_SIDE_EFFECTS,
+                        stream_type=StreamType.UNARY,
+                    ),
+                    function=service.get_team,
+                ),
+                "/switchboard.v1.AdminService/ListTeams": EndpointSync.unary(
+                    method=MethodInfo(
+                        name="ListTeams",
+                        service_name="switchboard.v1.AdminService",
+                        input=ListTeamsRequest,
+                        output=ListTeamsResponse,
+                        idempotency_level=IdempotencyLevel.NO_SIDE_EFFECTS,
+                        stream_type=StreamType.UNARY,
+                    ),
+                    function=service.list_teams,
+                ),
+                "/switchboard.v1.AdminService/UpdateTeam": EndpointSync.unary(
+                    method=MethodInfo(
+                        name="UpdateTeam",
+                        service_name="switchboard.v1.AdminService",
+                        input=UpdateTeamRequest,
+                        output=UpdateTeamResponse,
+                        idempotency_level=IdempotencyLevel.UNKNOWN,
+                        stream_type=StreamType.UNARY,
+                    ),
+                    function=service.update_team,
+                ),
+                "/switchboard.v1.AdminService/CreateUser": EndpointSync.unary(
+                    method=MethodInfo(
+                        name="CreateUser",
+                        service_name="switchboard.v1.AdminService",
+                        input=CreateUserRequest,
+                        output=CreateUserResponse,
+                        idempotency_level=IdempotencyLevel.UNKNOWN,
+                        stream_type=StreamType.UNARY,
+                    ),
+                    function=service.create_user,
+                ),
+                "/switchboard.v1.AdminService/GetUser": EndpointSync.unary(
+                    method=MethodInfo(
+                        name="GetUser",
+                        service_name="switchboard.v1.AdminService",
+                        input=GetUserRequest,
+                        output=GetUserResponse,
+                        idempotency_level=IdempotencyLevel.NO_SIDE_EFFECTS,
+                        stream_type=StreamType.UNARY,
+                    ),
+                    function=service.get_user,
+                ),
+                "/switchboard.v1.AdminService/ListUsers": EndpointSync.unary(
+                    method=MethodInfo(
+                        name="ListUsers",
+                        service_name="switchboard.v1.AdminService",
+                        input=ListUsersRequest,
+                        output=ListUsersResponse,
+                        idempotency_level=IdempotencyLevel.NO_SIDE_EFFECTS,
+                        stream_type=StreamType.UNARY,
+                    ),
+                    function=service.list_users,
+                ),
+                "/switchboard.v1.AdminService/UpdateUser": EndpointSync.unary(
+                    method=MethodInfo(
+                        name="UpdateUser",
+                        service_name="switchboard.v1.AdminService",
+                        input=UpdateUserRequest,
+                        output=UpdateUserResponse,
+                        idempotency_level=IdempotencyLevel.UNKNOWN,
+                        stream_type=StreamType.UNARY,
+                    ),
+                    function=service.update_user,
+                ),
+                "/switchboard.v1.AdminService/CreateAdminKey": EndpointSync.unary(
+                    method=MethodInfo(
+                        name="CreateAdminKey",
+                        service_name="switchboard.v1.AdminService",
+                        input=CreateAdminKeyRequest,
+                        output=CreateAdminKeyResponse,
+                        idempotency_level=IdempotencyLevel.UNKNOWN,
+                        stream_type=StreamType.UNARY,
+                    ),
+                    function=service.create_admin_key,
+                ),
+                "/switchboard.v1.AdminService/GetAdminKey": EndpointSync.unary(
+                    method=MethodInfo(
+                        name="GetAdminKey",
+                        service_name="switchboard.v1.AdminService",
+                        input=GetAdminKeyRequest,
+                        output=GetAdminKeyResponse,
+                        idempotency_level=IdempotencyLevel.NO_SIDE_EFFECTS,
+                        stream_type=StreamType.UNARY,
+                    ),
+                    function=service.get_admin_key,
+                ),
+                "/switchboard.v1.AdminService/ListAdminKeys": EndpointSync.unary(
+                    method=MethodInfo(
+                        name="ListAdminKeys",
+                        service_name="switchboard.v1.AdminService",
+                        input=ListAdminKeysRequest,
+                        output=ListAdminKeysResponse,
+                        idempotency_level=IdempotencyLevel.NO_SIDE_EFFECTS,
+                        stream_type=StreamType.UNARY,
+                    ),
+                    function=service.list_admin_keys,
+                ),
+                "/switchboard.v1.AdminService/RevokeAdminKey": EndpointSync.unary(
+                    method=MethodInfo(
+                        name="RevokeAdminKey",
+                        service_name="switchboard.v1.AdminService",
+                        input=RevokeAdminKeyRequest,
+                        output=RevokeAdminKeyResponse,
+                        idempotency_level=IdempotencyLevel.IDEMPOTENT,
+                        stream_type=StreamType.UNARY,
+                    ),
+                    function=service.revoke_admin_key,
+                ),
+                "/switchboard.v1.AdminService/RotateAdminKey": EndpointSync.unary(
+                    method=MethodInfo(
+                        name="RotateAdminKey",
+                        service_name="switchboard.v1.AdminService",
+                        input=RotateAdminKeyRequest,
+                        output=RotateAdminKeyResponse,
+                        idempotency_level=IdempotencyLevel.UNKNOWN,
+                        stream_type=StreamType.UNARY,
+                    ),
+                    function=service.rotate_admin_key,
+                ),
+                "/switchboard.v1.AdminService/GetCaller": EndpointSync.unary(
+                    method=MethodInfo(
+                        name="GetCaller",
+                        service_name="switchboard.v1.AdminService",
+                        input=GetCallerRequest,
+                        output=GetCallerResponse,
+                        idempotency_level=IdempotencyLevel.NO_SIDE_EFFECTS,
+                        stream_type=StreamType.UNARY,
+                    ),
+                    function=service.get_caller,
+                ),
+                "/switchboard.v1.AdminService/ListDeployments": EndpointSync.unary(
+                    method=MethodInfo(
+                        name="ListDeployments",
+                        service_name="switchboard.v1.AdminService",
+                        input=ListDeploymentsRequest,
+                        output=ListDeploymentsResponse,
+                        idempotency_level=IdempotencyLevel.NO_SIDE_EFFECTS,
+                        stream_type=StreamType.UNARY,
+                    ),
+                    function=service.list_deployments,
+                ),
             },
             interceptors=interceptors,
             read_max_bytes=read_max_bytes,
@@ -369,8 +1387,11 @@ class AdminServiceWSGIApplication(ConnectWSGIApplication):
 
 class AdminServiceClientSync(ConnectClientSync):
     """
-    AdminService manages virtual keys. It needs the admin key as
-    "Authorization: Bearer ..."; virtual keys are refused.
+    AdminService manages virtual keys, teams, users and admin credentials. It
+    needs the bootstrap admin key or an admin credential as
+    "Authorization: Bearer ..."; virtual keys are refused. Admin credentials
+    have a role: admin (everything), team_admin (its own team's users and
+    keys) or auditor (read-only, everything or one team).
     """
     def __init__(
         self,
@@ -493,4 +1514,418 @@ class AdminServiceClientSync(ConnectClientSync):
             ),
             headers=headers,
             timeout_ms=timeout_ms,
+        )
+    def update_key(
+        self,
+        request: UpdateKeyRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+    ) -> UpdateKeyResponse:
+        """
+        UpdateKey changes a key's name, allowed models, tags, expiry or limits.
+        The change applies to the next request. Revoked keys cannot be changed.
+        """
+        return self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="UpdateKey",
+                service_name="switchboard.v1.AdminService",
+                input=UpdateKeyRequest,
+                output=UpdateKeyResponse,
+                idempotency_level=IdempotencyLevel.UNKNOWN,
+                stream_type=StreamType.UNARY,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+        )
+    def rotate_key(
+        self,
+        request: RotateKeyRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+    ) -> RotateKeyResponse:
+        """
+        RotateKey gives a key a new secret, returned once. The old secret keeps
+        working for the grace period, so clients can move over without an
+        outage.
+        """
+        return self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="RotateKey",
+                service_name="switchboard.v1.AdminService",
+                input=RotateKeyRequest,
+                output=RotateKeyResponse,
+                idempotency_level=IdempotencyLevel.UNKNOWN,
+                stream_type=StreamType.UNARY,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+        )
+    def create_team(
+        self,
+        request: CreateTeamRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+    ) -> CreateTeamResponse:
+        """
+        CreateTeam creates a team. Admins only.
+        """
+        return self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="CreateTeam",
+                service_name="switchboard.v1.AdminService",
+                input=CreateTeamRequest,
+                output=CreateTeamResponse,
+                idempotency_level=IdempotencyLevel.UNKNOWN,
+                stream_type=StreamType.UNARY,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+        )
+    def get_team(
+        self,
+        request: GetTeamRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+        use_get: bool = False,
+    ) -> GetTeamResponse:
+        """
+        GetTeam returns one team.
+        """
+        return self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="GetTeam",
+                service_name="switchboard.v1.AdminService",
+                input=GetTeamRequest,
+                output=GetTeamResponse,
+                idempotency_level=IdempotencyLevel.NO_SIDE_EFFECTS,
+                stream_type=StreamType.UNARY,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+            use_get=use_get,
+        )
+    def list_teams(
+        self,
+        request: ListTeamsRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+        use_get: bool = False,
+    ) -> ListTeamsResponse:
+        """
+        ListTeams lists teams, newest first; team-scoped credentials see their
+        own team only.
+        """
+        return self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="ListTeams",
+                service_name="switchboard.v1.AdminService",
+                input=ListTeamsRequest,
+                output=ListTeamsResponse,
+                idempotency_level=IdempotencyLevel.NO_SIDE_EFFECTS,
+                stream_type=StreamType.UNARY,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+            use_get=use_get,
+        )
+    def update_team(
+        self,
+        request: UpdateTeamRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+    ) -> UpdateTeamResponse:
+        """
+        UpdateTeam renames a team.
+        """
+        return self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="UpdateTeam",
+                service_name="switchboard.v1.AdminService",
+                input=UpdateTeamRequest,
+                output=UpdateTeamResponse,
+                idempotency_level=IdempotencyLevel.UNKNOWN,
+                stream_type=StreamType.UNARY,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+        )
+    def create_user(
+        self,
+        request: CreateUserRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+    ) -> CreateUserResponse:
+        """
+        CreateUser adds a user to a team.
+        """
+        return self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="CreateUser",
+                service_name="switchboard.v1.AdminService",
+                input=CreateUserRequest,
+                output=CreateUserResponse,
+                idempotency_level=IdempotencyLevel.UNKNOWN,
+                stream_type=StreamType.UNARY,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+        )
+    def get_user(
+        self,
+        request: GetUserRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+        use_get: bool = False,
+    ) -> GetUserResponse:
+        """
+        GetUser returns one user.
+        """
+        return self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="GetUser",
+                service_name="switchboard.v1.AdminService",
+                input=GetUserRequest,
+                output=GetUserResponse,
+                idempotency_level=IdempotencyLevel.NO_SIDE_EFFECTS,
+                stream_type=StreamType.UNARY,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+            use_get=use_get,
+        )
+    def list_users(
+        self,
+        request: ListUsersRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+        use_get: bool = False,
+    ) -> ListUsersResponse:
+        """
+        ListUsers lists users, newest first, optionally of one team.
+        """
+        return self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="ListUsers",
+                service_name="switchboard.v1.AdminService",
+                input=ListUsersRequest,
+                output=ListUsersResponse,
+                idempotency_level=IdempotencyLevel.NO_SIDE_EFFECTS,
+                stream_type=StreamType.UNARY,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+            use_get=use_get,
+        )
+    def update_user(
+        self,
+        request: UpdateUserRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+    ) -> UpdateUserResponse:
+        """
+        UpdateUser changes a user's name or email.
+        """
+        return self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="UpdateUser",
+                service_name="switchboard.v1.AdminService",
+                input=UpdateUserRequest,
+                output=UpdateUserResponse,
+                idempotency_level=IdempotencyLevel.UNKNOWN,
+                stream_type=StreamType.UNARY,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+        )
+    def create_admin_key(
+        self,
+        request: CreateAdminKeyRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+    ) -> CreateAdminKeyResponse:
+        """
+        CreateAdminKey issues an admin credential with a role. Admins only. The
+        secret is in the response once and never again.
+        """
+        return self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="CreateAdminKey",
+                service_name="switchboard.v1.AdminService",
+                input=CreateAdminKeyRequest,
+                output=CreateAdminKeyResponse,
+                idempotency_level=IdempotencyLevel.UNKNOWN,
+                stream_type=StreamType.UNARY,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+        )
+    def get_admin_key(
+        self,
+        request: GetAdminKeyRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+        use_get: bool = False,
+    ) -> GetAdminKeyResponse:
+        """
+        GetAdminKey returns one admin credential.
+        """
+        return self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="GetAdminKey",
+                service_name="switchboard.v1.AdminService",
+                input=GetAdminKeyRequest,
+                output=GetAdminKeyResponse,
+                idempotency_level=IdempotencyLevel.NO_SIDE_EFFECTS,
+                stream_type=StreamType.UNARY,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+            use_get=use_get,
+        )
+    def list_admin_keys(
+        self,
+        request: ListAdminKeysRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+        use_get: bool = False,
+    ) -> ListAdminKeysResponse:
+        """
+        ListAdminKeys lists admin credentials, newest first.
+        """
+        return self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="ListAdminKeys",
+                service_name="switchboard.v1.AdminService",
+                input=ListAdminKeysRequest,
+                output=ListAdminKeysResponse,
+                idempotency_level=IdempotencyLevel.NO_SIDE_EFFECTS,
+                stream_type=StreamType.UNARY,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+            use_get=use_get,
+        )
+    def revoke_admin_key(
+        self,
+        request: RevokeAdminKeyRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+    ) -> RevokeAdminKeyResponse:
+        """
+        RevokeAdminKey revokes an admin credential.
+        """
+        return self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="RevokeAdminKey",
+                service_name="switchboard.v1.AdminService",
+                input=RevokeAdminKeyRequest,
+                output=RevokeAdminKeyResponse,
+                idempotency_level=IdempotencyLevel.IDEMPOTENT,
+                stream_type=StreamType.UNARY,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+        )
+    def rotate_admin_key(
+        self,
+        request: RotateAdminKeyRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+    ) -> RotateAdminKeyResponse:
+        """
+        RotateAdminKey gives an admin credential a new secret, like RotateKey.
+        """
+        return self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="RotateAdminKey",
+                service_name="switchboard.v1.AdminService",
+                input=RotateAdminKeyRequest,
+                output=RotateAdminKeyResponse,
+                idempotency_level=IdempotencyLevel.UNKNOWN,
+                stream_type=StreamType.UNARY,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+        )
+    def get_caller(
+        self,
+        request: GetCallerRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+        use_get: bool = False,
+    ) -> GetCallerResponse:
+        """
+        GetCaller says who the caller is: its role and team.
+        """
+        return self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="GetCaller",
+                service_name="switchboard.v1.AdminService",
+                input=GetCallerRequest,
+                output=GetCallerResponse,
+                idempotency_level=IdempotencyLevel.NO_SIDE_EFFECTS,
+                stream_type=StreamType.UNARY,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+            use_get=use_get,
+        )
+    def list_deployments(
+        self,
+        request: ListDeploymentsRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+        use_get: bool = False,
+    ) -> ListDeploymentsResponse:
+        """
+        ListDeployments reports this instance's view of every deployment:
+        circuit breaker state, recent latency and error rate, usage against its
+        limits, and which aliases are degraded. Admins and auditors.
+        """
+        return self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="ListDeployments",
+                service_name="switchboard.v1.AdminService",
+                input=ListDeploymentsRequest,
+                output=ListDeploymentsResponse,
+                idempotency_level=IdempotencyLevel.NO_SIDE_EFFECTS,
+                stream_type=StreamType.UNARY,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+            use_get=use_get,
         )

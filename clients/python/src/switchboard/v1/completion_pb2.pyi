@@ -1,4 +1,5 @@
 from google.protobuf import struct_pb2 as _struct_pb2
+from switchboard.v1 import routing_pb2 as _routing_pb2
 from switchboard.v1 import types_pb2 as _types_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf import descriptor as _descriptor
@@ -74,13 +75,14 @@ class CompleteRequest(_message.Message):
     def __init__(self, model: _Optional[str] = ..., messages: _Optional[_Iterable[_Union[_types_pb2.Message, _Mapping]]] = ..., tools: _Optional[_Iterable[_Union[_types_pb2.Tool, _Mapping]]] = ..., tool_choice: _Optional[_Union[_types_pb2.ToolChoice, _Mapping]] = ..., parallel_tool_calls: bool = ..., response_format: _Optional[_Union[_types_pb2.ResponseFormat, _Mapping]] = ..., temperature: _Optional[float] = ..., top_p: _Optional[float] = ..., max_tokens: _Optional[int] = ..., stop: _Optional[_Iterable[str]] = ..., seed: _Optional[int] = ..., presence_penalty: _Optional[float] = ..., frequency_penalty: _Optional[float] = ..., n: _Optional[int] = ..., user: _Optional[str] = ..., metadata: _Optional[_Mapping[str, str]] = ..., reasoning: _Optional[_Union[_types_pb2.ReasoningConfig, _Mapping]] = ..., provider_options: _Optional[_Mapping[str, _struct_pb2.Struct]] = ...) -> None: ...
 
 class CompleteResponse(_message.Message):
-    __slots__ = ["choices", "created", "deployment", "id", "model", "provider", "system_fingerprint", "usage"]
+    __slots__ = ["choices", "created", "deployment", "id", "model", "provider", "route", "system_fingerprint", "usage"]
     CHOICES_FIELD_NUMBER: _ClassVar[int]
     CREATED_FIELD_NUMBER: _ClassVar[int]
     DEPLOYMENT_FIELD_NUMBER: _ClassVar[int]
     ID_FIELD_NUMBER: _ClassVar[int]
     MODEL_FIELD_NUMBER: _ClassVar[int]
     PROVIDER_FIELD_NUMBER: _ClassVar[int]
+    ROUTE_FIELD_NUMBER: _ClassVar[int]
     SYSTEM_FINGERPRINT_FIELD_NUMBER: _ClassVar[int]
     USAGE_FIELD_NUMBER: _ClassVar[int]
     choices: _containers.RepeatedCompositeFieldContainer[Choice]
@@ -89,9 +91,10 @@ class CompleteResponse(_message.Message):
     id: str
     model: str
     provider: str
+    route: _routing_pb2.Route
     system_fingerprint: str
     usage: _types_pb2.Usage
-    def __init__(self, id: _Optional[str] = ..., model: _Optional[str] = ..., created: _Optional[int] = ..., choices: _Optional[_Iterable[_Union[Choice, _Mapping]]] = ..., usage: _Optional[_Union[_types_pb2.Usage, _Mapping]] = ..., provider: _Optional[str] = ..., deployment: _Optional[str] = ..., system_fingerprint: _Optional[str] = ...) -> None: ...
+    def __init__(self, id: _Optional[str] = ..., model: _Optional[str] = ..., created: _Optional[int] = ..., choices: _Optional[_Iterable[_Union[Choice, _Mapping]]] = ..., usage: _Optional[_Union[_types_pb2.Usage, _Mapping]] = ..., provider: _Optional[str] = ..., deployment: _Optional[str] = ..., system_fingerprint: _Optional[str] = ..., route: _Optional[_Union[_routing_pb2.Route, _Mapping]] = ...) -> None: ...
 
 class EmbedRequest(_message.Message):
     __slots__ = ["dimensions", "inputs", "model", "user"]
@@ -202,7 +205,7 @@ class StreamCompleteRequest(_message.Message):
     def __init__(self, model: _Optional[str] = ..., messages: _Optional[_Iterable[_Union[_types_pb2.Message, _Mapping]]] = ..., tools: _Optional[_Iterable[_Union[_types_pb2.Tool, _Mapping]]] = ..., tool_choice: _Optional[_Union[_types_pb2.ToolChoice, _Mapping]] = ..., parallel_tool_calls: bool = ..., response_format: _Optional[_Union[_types_pb2.ResponseFormat, _Mapping]] = ..., temperature: _Optional[float] = ..., top_p: _Optional[float] = ..., max_tokens: _Optional[int] = ..., stop: _Optional[_Iterable[str]] = ..., seed: _Optional[int] = ..., presence_penalty: _Optional[float] = ..., frequency_penalty: _Optional[float] = ..., n: _Optional[int] = ..., user: _Optional[str] = ..., metadata: _Optional[_Mapping[str, str]] = ..., reasoning: _Optional[_Union[_types_pb2.ReasoningConfig, _Mapping]] = ..., provider_options: _Optional[_Mapping[str, _struct_pb2.Struct]] = ...) -> None: ...
 
 class StreamCompleteResponse(_message.Message):
-    __slots__ = ["choice_index", "created", "deployment", "finish_reason", "id", "model", "provider", "raw_finish_reason", "reasoning", "refusal", "role", "text", "tool_calls", "usage"]
+    __slots__ = ["choice_index", "created", "deployment", "finish_reason", "id", "model", "provider", "raw_finish_reason", "reasoning", "refusal", "role", "route", "text", "text_signature", "tool_calls", "usage"]
     CHOICE_INDEX_FIELD_NUMBER: _ClassVar[int]
     CREATED_FIELD_NUMBER: _ClassVar[int]
     DEPLOYMENT_FIELD_NUMBER: _ClassVar[int]
@@ -214,7 +217,9 @@ class StreamCompleteResponse(_message.Message):
     REASONING_FIELD_NUMBER: _ClassVar[int]
     REFUSAL_FIELD_NUMBER: _ClassVar[int]
     ROLE_FIELD_NUMBER: _ClassVar[int]
+    ROUTE_FIELD_NUMBER: _ClassVar[int]
     TEXT_FIELD_NUMBER: _ClassVar[int]
+    TEXT_SIGNATURE_FIELD_NUMBER: _ClassVar[int]
     TOOL_CALLS_FIELD_NUMBER: _ClassVar[int]
     USAGE_FIELD_NUMBER: _ClassVar[int]
     choice_index: int
@@ -228,10 +233,12 @@ class StreamCompleteResponse(_message.Message):
     reasoning: _types_pb2.Reasoning
     refusal: str
     role: _types_pb2.Role
+    route: _routing_pb2.Route
     text: str
+    text_signature: str
     tool_calls: _containers.RepeatedCompositeFieldContainer[ToolCallDelta]
     usage: _types_pb2.Usage
-    def __init__(self, id: _Optional[str] = ..., model: _Optional[str] = ..., created: _Optional[int] = ..., choice_index: _Optional[int] = ..., role: _Optional[_Union[_types_pb2.Role, str]] = ..., text: _Optional[str] = ..., reasoning: _Optional[_Union[_types_pb2.Reasoning, _Mapping]] = ..., tool_calls: _Optional[_Iterable[_Union[ToolCallDelta, _Mapping]]] = ..., refusal: _Optional[str] = ..., finish_reason: _Optional[_Union[_types_pb2.FinishReason, str]] = ..., raw_finish_reason: _Optional[str] = ..., usage: _Optional[_Union[_types_pb2.Usage, _Mapping]] = ..., provider: _Optional[str] = ..., deployment: _Optional[str] = ...) -> None: ...
+    def __init__(self, id: _Optional[str] = ..., model: _Optional[str] = ..., created: _Optional[int] = ..., choice_index: _Optional[int] = ..., role: _Optional[_Union[_types_pb2.Role, str]] = ..., text: _Optional[str] = ..., reasoning: _Optional[_Union[_types_pb2.Reasoning, _Mapping]] = ..., tool_calls: _Optional[_Iterable[_Union[ToolCallDelta, _Mapping]]] = ..., refusal: _Optional[str] = ..., finish_reason: _Optional[_Union[_types_pb2.FinishReason, str]] = ..., raw_finish_reason: _Optional[str] = ..., usage: _Optional[_Union[_types_pb2.Usage, _Mapping]] = ..., provider: _Optional[str] = ..., deployment: _Optional[str] = ..., text_signature: _Optional[str] = ..., route: _Optional[_Union[_routing_pb2.Route, _Mapping]] = ...) -> None: ...
 
 class ToolCallDelta(_message.Message):
     __slots__ = ["arguments_delta", "id", "index", "name", "signature"]

@@ -2,17 +2,23 @@
 // @generated from file switchboard/v1/admin.proto (package switchboard.v1, syntax proto3)
 /* eslint-disable */
 
-import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
-import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
-import type { Timestamp } from "@bufbuild/protobuf/wkt";
-import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
+import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
+import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import type { Duration, FieldMask, Timestamp } from "@bufbuild/protobuf/wkt";
+import { file_google_protobuf_duration, file_google_protobuf_field_mask, file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
+import type { AdminRole, CreateAdminKeyRequestSchema, CreateAdminKeyResponseSchema, GetAdminKeyRequestSchema, GetAdminKeyResponseSchema, ListAdminKeysRequestSchema, ListAdminKeysResponseSchema, RevokeAdminKeyRequestSchema, RevokeAdminKeyResponseSchema, RotateAdminKeyRequestSchema, RotateAdminKeyResponseSchema } from "./admin_keys_pb.js";
+import { file_switchboard_v1_admin_keys } from "./admin_keys_pb.js";
+import type { ListDeploymentsRequestSchema, ListDeploymentsResponseSchema } from "./routing_pb.js";
+import { file_switchboard_v1_routing } from "./routing_pb.js";
+import type { CreateTeamRequestSchema, CreateTeamResponseSchema, CreateUserRequestSchema, CreateUserResponseSchema, GetTeamRequestSchema, GetTeamResponseSchema, GetUserRequestSchema, GetUserResponseSchema, ListTeamsRequestSchema, ListTeamsResponseSchema, ListUsersRequestSchema, ListUsersResponseSchema, UpdateTeamRequestSchema, UpdateTeamResponseSchema, UpdateUserRequestSchema, UpdateUserResponseSchema } from "./tenancy_pb.js";
+import { file_switchboard_v1_tenancy } from "./tenancy_pb.js";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file switchboard/v1/admin.proto.
  */
 export const file_switchboard_v1_admin: GenFile = /*@__PURE__*/
-  fileDesc("Chpzd2l0Y2hib2FyZC92MS9hZG1pbi5wcm90bxIOc3dpdGNoYm9hcmQudjEi4QEKA0tleRIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJEhYKDmFsbG93ZWRfbW9kZWxzGAMgAygJEi8KC2NyZWF0ZV90aW1lGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgtyZXZva2VfdGltZRgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLZXhwaXJlX3RpbWUYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhUKDXNlY3JldF9wcmVmaXgYByABKAkiaQoQQ3JlYXRlS2V5UmVxdWVzdBIMCgRuYW1lGAEgASgJEhYKDmFsbG93ZWRfbW9kZWxzGAIgAygJEi8KC2V4cGlyZV90aW1lGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJFChFDcmVhdGVLZXlSZXNwb25zZRIgCgNrZXkYASABKAsyEy5zd2l0Y2hib2FyZC52MS5LZXkSDgoGc2VjcmV0GAIgASgJIlEKD0xpc3RLZXlzUmVxdWVzdBIRCglwYWdlX3NpemUYASABKAUSEgoKcGFnZV90b2tlbhgCIAEoCRIXCg9pbmNsdWRlX3Jldm9rZWQYAyABKAgiTgoQTGlzdEtleXNSZXNwb25zZRIhCgRrZXlzGAEgAygLMhMuc3dpdGNoYm9hcmQudjEuS2V5EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSIbCg1HZXRLZXlSZXF1ZXN0EgoKAmlkGAEgASgJIjIKDkdldEtleVJlc3BvbnNlEiAKA2tleRgBIAEoCzITLnN3aXRjaGJvYXJkLnYxLktleSIeChBSZXZva2VLZXlSZXF1ZXN0EgoKAmlkGAEgASgJIjUKEVJldm9rZUtleVJlc3BvbnNlEiAKA2tleRgBIAEoCzITLnN3aXRjaGJvYXJkLnYxLktleTLZAgoMQWRtaW5TZXJ2aWNlElAKCUNyZWF0ZUtleRIgLnN3aXRjaGJvYXJkLnYxLkNyZWF0ZUtleVJlcXVlc3QaIS5zd2l0Y2hib2FyZC52MS5DcmVhdGVLZXlSZXNwb25zZRJSCghMaXN0S2V5cxIfLnN3aXRjaGJvYXJkLnYxLkxpc3RLZXlzUmVxdWVzdBogLnN3aXRjaGJvYXJkLnYxLkxpc3RLZXlzUmVzcG9uc2UiA5ACARJMCgZHZXRLZXkSHS5zd2l0Y2hib2FyZC52MS5HZXRLZXlSZXF1ZXN0Gh4uc3dpdGNoYm9hcmQudjEuR2V0S2V5UmVzcG9uc2UiA5ACARJVCglSZXZva2VLZXkSIC5zd2l0Y2hib2FyZC52MS5SZXZva2VLZXlSZXF1ZXN0GiEuc3dpdGNoYm9hcmQudjEuUmV2b2tlS2V5UmVzcG9uc2UiA5ACAkJIWkZnaXRodWIuY29tL3N3aXRjaGJvYXJkLWd3L3N3aXRjaGJvYXJkL2dlbi9zd2l0Y2hib2FyZC92MTtzd2l0Y2hib2FyZHYxYgZwcm90bzM", [file_google_protobuf_timestamp]);
+  fileDesc("Chpzd2l0Y2hib2FyZC92MS9hZG1pbi5wcm90bxIOc3dpdGNoYm9hcmQudjEi0gMKA0tleRIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJEhYKDmFsbG93ZWRfbW9kZWxzGAMgAygJEi8KC2NyZWF0ZV90aW1lGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgtyZXZva2VfdGltZRgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLZXhwaXJlX3RpbWUYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhUKDXNlY3JldF9wcmVmaXgYByABKAkSDwoHdGVhbV9pZBgIIAEoCRIPCgd1c2VyX2lkGAkgASgJEgwKBHRhZ3MYCiADKAkSKQoGbGltaXRzGAsgASgLMhkuc3dpdGNoYm9hcmQudjEuS2V5TGltaXRzEi8KC3VwZGF0ZV90aW1lGAwgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgtyb3RhdGVfdGltZRgNIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMgoObGFzdF91c2VkX3RpbWUYDiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIpEBCglLZXlMaW1pdHMSGwoTcmVxdWVzdHNfcGVyX21pbnV0ZRgBIAEoAxIZChF0b2tlbnNfcGVyX21pbnV0ZRgCIAEoAxIXCg9idWRnZXRfbmFub191c2QYAyABKAMSMwoNYnVkZ2V0X3BlcmlvZBgEIAEoDjIcLnN3aXRjaGJvYXJkLnYxLkJ1ZGdldFBlcmlvZCLEAQoQQ3JlYXRlS2V5UmVxdWVzdBIMCgRuYW1lGAEgASgJEhYKDmFsbG93ZWRfbW9kZWxzGAIgAygJEi8KC2V4cGlyZV90aW1lGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIPCgd0ZWFtX2lkGAQgASgJEg8KB3VzZXJfaWQYBSABKAkSDAoEdGFncxgGIAMoCRIpCgZsaW1pdHMYByABKAsyGS5zd2l0Y2hib2FyZC52MS5LZXlMaW1pdHMiRQoRQ3JlYXRlS2V5UmVzcG9uc2USIAoDa2V5GAEgASgLMhMuc3dpdGNoYm9hcmQudjEuS2V5Eg4KBnNlY3JldBgCIAEoCSKAAQoPTGlzdEtleXNSZXF1ZXN0EhEKCXBhZ2Vfc2l6ZRgBIAEoBRISCgpwYWdlX3Rva2VuGAIgASgJEhcKD2luY2x1ZGVfcmV2b2tlZBgDIAEoCBIPCgd0ZWFtX2lkGAQgASgJEg8KB3VzZXJfaWQYBSABKAkSCwoDdGFnGAYgASgJIk4KEExpc3RLZXlzUmVzcG9uc2USIQoEa2V5cxgBIAMoCzITLnN3aXRjaGJvYXJkLnYxLktleRIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiGwoNR2V0S2V5UmVxdWVzdBIKCgJpZBgBIAEoCSIyCg5HZXRLZXlSZXNwb25zZRIgCgNrZXkYASABKAsyEy5zd2l0Y2hib2FyZC52MS5LZXkiHgoQUmV2b2tlS2V5UmVxdWVzdBIKCgJpZBgBIAEoCSI1ChFSZXZva2VLZXlSZXNwb25zZRIgCgNrZXkYASABKAsyEy5zd2l0Y2hib2FyZC52MS5LZXkiZQoQVXBkYXRlS2V5UmVxdWVzdBIgCgNrZXkYASABKAsyEy5zd2l0Y2hib2FyZC52MS5LZXkSLwoLdXBkYXRlX21hc2sYAiABKAsyGi5nb29nbGUucHJvdG9idWYuRmllbGRNYXNrIjUKEVVwZGF0ZUtleVJlc3BvbnNlEiAKA2tleRgBIAEoCzITLnN3aXRjaGJvYXJkLnYxLktleSJPChBSb3RhdGVLZXlSZXF1ZXN0EgoKAmlkGAEgASgJEi8KDGdyYWNlX3BlcmlvZBgCIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbiJFChFSb3RhdGVLZXlSZXNwb25zZRIgCgNrZXkYASABKAsyEy5zd2l0Y2hib2FyZC52MS5LZXkSDgoGc2VjcmV0GAIgASgJIhIKEEdldENhbGxlclJlcXVlc3QicQoRR2V0Q2FsbGVyUmVzcG9uc2USJwoEcm9sZRgBIAEoDjIZLnN3aXRjaGJvYXJkLnYxLkFkbWluUm9sZRIPCgd0ZWFtX2lkGAIgASgJEhQKDGFkbWluX2tleV9pZBgDIAEoCRIMCgRuYW1lGAQgASgJKn0KDEJ1ZGdldFBlcmlvZBIdChlCVURHRVRfUEVSSU9EX1VOU1BFQ0lGSUVEEAASGgoWQlVER0VUX1BFUklPRF9MSUZFVElNRRABEhcKE0JVREdFVF9QRVJJT0RfREFJTFkQAhIZChVCVURHRVRfUEVSSU9EX01PTlRITFkQAzLJDgoMQWRtaW5TZXJ2aWNlElAKCUNyZWF0ZUtleRIgLnN3aXRjaGJvYXJkLnYxLkNyZWF0ZUtleVJlcXVlc3QaIS5zd2l0Y2hib2FyZC52MS5DcmVhdGVLZXlSZXNwb25zZRJSCghMaXN0S2V5cxIfLnN3aXRjaGJvYXJkLnYxLkxpc3RLZXlzUmVxdWVzdBogLnN3aXRjaGJvYXJkLnYxLkxpc3RLZXlzUmVzcG9uc2UiA5ACARJMCgZHZXRLZXkSHS5zd2l0Y2hib2FyZC52MS5HZXRLZXlSZXF1ZXN0Gh4uc3dpdGNoYm9hcmQudjEuR2V0S2V5UmVzcG9uc2UiA5ACARJVCglSZXZva2VLZXkSIC5zd2l0Y2hib2FyZC52MS5SZXZva2VLZXlSZXF1ZXN0GiEuc3dpdGNoYm9hcmQudjEuUmV2b2tlS2V5UmVzcG9uc2UiA5ACAhJQCglVcGRhdGVLZXkSIC5zd2l0Y2hib2FyZC52MS5VcGRhdGVLZXlSZXF1ZXN0GiEuc3dpdGNoYm9hcmQudjEuVXBkYXRlS2V5UmVzcG9uc2USUAoJUm90YXRlS2V5EiAuc3dpdGNoYm9hcmQudjEuUm90YXRlS2V5UmVxdWVzdBohLnN3aXRjaGJvYXJkLnYxLlJvdGF0ZUtleVJlc3BvbnNlElMKCkNyZWF0ZVRlYW0SIS5zd2l0Y2hib2FyZC52MS5DcmVhdGVUZWFtUmVxdWVzdBoiLnN3aXRjaGJvYXJkLnYxLkNyZWF0ZVRlYW1SZXNwb25zZRJPCgdHZXRUZWFtEh4uc3dpdGNoYm9hcmQudjEuR2V0VGVhbVJlcXVlc3QaHy5zd2l0Y2hib2FyZC52MS5HZXRUZWFtUmVzcG9uc2UiA5ACARJVCglMaXN0VGVhbXMSIC5zd2l0Y2hib2FyZC52MS5MaXN0VGVhbXNSZXF1ZXN0GiEuc3dpdGNoYm9hcmQudjEuTGlzdFRlYW1zUmVzcG9uc2UiA5ACARJTCgpVcGRhdGVUZWFtEiEuc3dpdGNoYm9hcmQudjEuVXBkYXRlVGVhbVJlcXVlc3QaIi5zd2l0Y2hib2FyZC52MS5VcGRhdGVUZWFtUmVzcG9uc2USUwoKQ3JlYXRlVXNlchIhLnN3aXRjaGJvYXJkLnYxLkNyZWF0ZVVzZXJSZXF1ZXN0GiIuc3dpdGNoYm9hcmQudjEuQ3JlYXRlVXNlclJlc3BvbnNlEk8KB0dldFVzZXISHi5zd2l0Y2hib2FyZC52MS5HZXRVc2VyUmVxdWVzdBofLnN3aXRjaGJvYXJkLnYxLkdldFVzZXJSZXNwb25zZSIDkAIBElUKCUxpc3RVc2VycxIgLnN3aXRjaGJvYXJkLnYxLkxpc3RVc2Vyc1JlcXVlc3QaIS5zd2l0Y2hib2FyZC52MS5MaXN0VXNlcnNSZXNwb25zZSIDkAIBElMKClVwZGF0ZVVzZXISIS5zd2l0Y2hib2FyZC52MS5VcGRhdGVVc2VyUmVxdWVzdBoiLnN3aXRjaGJvYXJkLnYxLlVwZGF0ZVVzZXJSZXNwb25zZRJfCg5DcmVhdGVBZG1pbktleRIlLnN3aXRjaGJvYXJkLnYxLkNyZWF0ZUFkbWluS2V5UmVxdWVzdBomLnN3aXRjaGJvYXJkLnYxLkNyZWF0ZUFkbWluS2V5UmVzcG9uc2USWwoLR2V0QWRtaW5LZXkSIi5zd2l0Y2hib2FyZC52MS5HZXRBZG1pbktleVJlcXVlc3QaIy5zd2l0Y2hib2FyZC52MS5HZXRBZG1pbktleVJlc3BvbnNlIgOQAgESYQoNTGlzdEFkbWluS2V5cxIkLnN3aXRjaGJvYXJkLnYxLkxpc3RBZG1pbktleXNSZXF1ZXN0GiUuc3dpdGNoYm9hcmQudjEuTGlzdEFkbWluS2V5c1Jlc3BvbnNlIgOQAgESZAoOUmV2b2tlQWRtaW5LZXkSJS5zd2l0Y2hib2FyZC52MS5SZXZva2VBZG1pbktleVJlcXVlc3QaJi5zd2l0Y2hib2FyZC52MS5SZXZva2VBZG1pbktleVJlc3BvbnNlIgOQAgISXwoOUm90YXRlQWRtaW5LZXkSJS5zd2l0Y2hib2FyZC52MS5Sb3RhdGVBZG1pbktleVJlcXVlc3QaJi5zd2l0Y2hib2FyZC52MS5Sb3RhdGVBZG1pbktleVJlc3BvbnNlElUKCUdldENhbGxlchIgLnN3aXRjaGJvYXJkLnYxLkdldENhbGxlclJlcXVlc3QaIS5zd2l0Y2hib2FyZC52MS5HZXRDYWxsZXJSZXNwb25zZSIDkAIBEmcKD0xpc3REZXBsb3ltZW50cxImLnN3aXRjaGJvYXJkLnYxLkxpc3REZXBsb3ltZW50c1JlcXVlc3QaJy5zd2l0Y2hib2FyZC52MS5MaXN0RGVwbG95bWVudHNSZXNwb25zZSIDkAIBQkhaRmdpdGh1Yi5jb20vc3dpdGNoYm9hcmQtZ3cvc3dpdGNoYm9hcmQvZ2VuL3N3aXRjaGJvYXJkL3YxO3N3aXRjaGJvYXJkdjFiBnByb3RvMw", [file_google_protobuf_duration, file_google_protobuf_field_mask, file_google_protobuf_timestamp, file_switchboard_v1_admin_keys, file_switchboard_v1_routing, file_switchboard_v1_tenancy]);
 
 /**
  * Key is a virtual key's public record. It never holds the secret.
@@ -65,6 +71,53 @@ export type Key = Message<"switchboard.v1.Key"> & {
    * @generated from field: string secret_prefix = 7;
    */
   secretPrefix: string;
+
+  /**
+   * The team that owns the key.
+   *
+   * @generated from field: string team_id = 8;
+   */
+  teamId: string;
+
+  /**
+   * The team member the key is for, if any.
+   *
+   * @generated from field: string user_id = 9;
+   */
+  userId: string;
+
+  /**
+   * Free-form labels ("env:prod"), for filtering and attribution.
+   *
+   * @generated from field: repeated string tags = 10;
+   */
+  tags: string[];
+
+  /**
+   * Rate limits and budget; zero values mean no limit.
+   *
+   * @generated from field: switchboard.v1.KeyLimits limits = 11;
+   */
+  limits?: KeyLimits | undefined;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp update_time = 12;
+   */
+  updateTime?: Timestamp | undefined;
+
+  /**
+   * Set when the secret was last rotated.
+   *
+   * @generated from field: google.protobuf.Timestamp rotate_time = 13;
+   */
+  rotateTime?: Timestamp | undefined;
+
+  /**
+   * When the key was last used, recorded every few seconds, not per request.
+   *
+   * @generated from field: google.protobuf.Timestamp last_used_time = 14;
+   */
+  lastUsedTime?: Timestamp | undefined;
 };
 
 /**
@@ -73,6 +126,44 @@ export type Key = Message<"switchboard.v1.Key"> & {
  */
 export const KeySchema: GenMessage<Key> = /*@__PURE__*/
   messageDesc(file_switchboard_v1_admin, 0);
+
+/**
+ * KeyLimits are a key's rate limits and budget. Zero means no limit.
+ *
+ * @generated from message switchboard.v1.KeyLimits
+ */
+export type KeyLimits = Message<"switchboard.v1.KeyLimits"> & {
+  /**
+   * @generated from field: int64 requests_per_minute = 1;
+   */
+  requestsPerMinute: bigint;
+
+  /**
+   * @generated from field: int64 tokens_per_minute = 2;
+   */
+  tokensPerMinute: bigint;
+
+  /**
+   * Spend limit in billionths of a US dollar (1 USD = 1000000000).
+   *
+   * @generated from field: int64 budget_nano_usd = 3;
+   */
+  budgetNanoUsd: bigint;
+
+  /**
+   * The window of the budget.
+   *
+   * @generated from field: switchboard.v1.BudgetPeriod budget_period = 4;
+   */
+  budgetPeriod: BudgetPeriod;
+};
+
+/**
+ * Describes the message switchboard.v1.KeyLimits.
+ * Use `create(KeyLimitsSchema)` to create a new message.
+ */
+export const KeyLimitsSchema: GenMessage<KeyLimits> = /*@__PURE__*/
+  messageDesc(file_switchboard_v1_admin, 1);
 
 /**
  * CreateKeyRequest names the new key and its scope.
@@ -94,6 +185,31 @@ export type CreateKeyRequest = Message<"switchboard.v1.CreateKeyRequest"> & {
    * @generated from field: google.protobuf.Timestamp expire_time = 3;
    */
   expireTime?: Timestamp | undefined;
+
+  /**
+   * The owning team. Empty: the user's team when user_id is set, otherwise
+   * the default team (for team admins: their own team).
+   *
+   * @generated from field: string team_id = 4;
+   */
+  teamId: string;
+
+  /**
+   * The team member the key is for, if any.
+   *
+   * @generated from field: string user_id = 5;
+   */
+  userId: string;
+
+  /**
+   * @generated from field: repeated string tags = 6;
+   */
+  tags: string[];
+
+  /**
+   * @generated from field: switchboard.v1.KeyLimits limits = 7;
+   */
+  limits?: KeyLimits | undefined;
 };
 
 /**
@@ -101,7 +217,7 @@ export type CreateKeyRequest = Message<"switchboard.v1.CreateKeyRequest"> & {
  * Use `create(CreateKeyRequestSchema)` to create a new message.
  */
 export const CreateKeyRequestSchema: GenMessage<CreateKeyRequest> = /*@__PURE__*/
-  messageDesc(file_switchboard_v1_admin, 1);
+  messageDesc(file_switchboard_v1_admin, 2);
 
 /**
  * CreateKeyResponse holds the new key and its secret.
@@ -127,7 +243,7 @@ export type CreateKeyResponse = Message<"switchboard.v1.CreateKeyResponse"> & {
  * Use `create(CreateKeyResponseSchema)` to create a new message.
  */
 export const CreateKeyResponseSchema: GenMessage<CreateKeyResponse> = /*@__PURE__*/
-  messageDesc(file_switchboard_v1_admin, 2);
+  messageDesc(file_switchboard_v1_admin, 3);
 
 /**
  * ListKeysRequest pages through keys.
@@ -153,6 +269,27 @@ export type ListKeysRequest = Message<"switchboard.v1.ListKeysRequest"> & {
    * @generated from field: bool include_revoked = 3;
    */
   includeRevoked: boolean;
+
+  /**
+   * Only the keys of this team.
+   *
+   * @generated from field: string team_id = 4;
+   */
+  teamId: string;
+
+  /**
+   * Only the keys of this user.
+   *
+   * @generated from field: string user_id = 5;
+   */
+  userId: string;
+
+  /**
+   * Only the keys with this tag.
+   *
+   * @generated from field: string tag = 6;
+   */
+  tag: string;
 };
 
 /**
@@ -160,7 +297,7 @@ export type ListKeysRequest = Message<"switchboard.v1.ListKeysRequest"> & {
  * Use `create(ListKeysRequestSchema)` to create a new message.
  */
 export const ListKeysRequestSchema: GenMessage<ListKeysRequest> = /*@__PURE__*/
-  messageDesc(file_switchboard_v1_admin, 3);
+  messageDesc(file_switchboard_v1_admin, 4);
 
 /**
  * ListKeysResponse is one page of keys.
@@ -186,7 +323,7 @@ export type ListKeysResponse = Message<"switchboard.v1.ListKeysResponse"> & {
  * Use `create(ListKeysResponseSchema)` to create a new message.
  */
 export const ListKeysResponseSchema: GenMessage<ListKeysResponse> = /*@__PURE__*/
-  messageDesc(file_switchboard_v1_admin, 4);
+  messageDesc(file_switchboard_v1_admin, 5);
 
 /**
  * GetKeyRequest names a key.
@@ -205,7 +342,7 @@ export type GetKeyRequest = Message<"switchboard.v1.GetKeyRequest"> & {
  * Use `create(GetKeyRequestSchema)` to create a new message.
  */
 export const GetKeyRequestSchema: GenMessage<GetKeyRequest> = /*@__PURE__*/
-  messageDesc(file_switchboard_v1_admin, 5);
+  messageDesc(file_switchboard_v1_admin, 6);
 
 /**
  * GetKeyResponse holds the key.
@@ -224,7 +361,7 @@ export type GetKeyResponse = Message<"switchboard.v1.GetKeyResponse"> & {
  * Use `create(GetKeyResponseSchema)` to create a new message.
  */
 export const GetKeyResponseSchema: GenMessage<GetKeyResponse> = /*@__PURE__*/
-  messageDesc(file_switchboard_v1_admin, 6);
+  messageDesc(file_switchboard_v1_admin, 7);
 
 /**
  * RevokeKeyRequest names the key to revoke.
@@ -243,7 +380,7 @@ export type RevokeKeyRequest = Message<"switchboard.v1.RevokeKeyRequest"> & {
  * Use `create(RevokeKeyRequestSchema)` to create a new message.
  */
 export const RevokeKeyRequestSchema: GenMessage<RevokeKeyRequest> = /*@__PURE__*/
-  messageDesc(file_switchboard_v1_admin, 7);
+  messageDesc(file_switchboard_v1_admin, 8);
 
 /**
  * RevokeKeyResponse holds the revoked key.
@@ -262,11 +399,209 @@ export type RevokeKeyResponse = Message<"switchboard.v1.RevokeKeyResponse"> & {
  * Use `create(RevokeKeyResponseSchema)` to create a new message.
  */
 export const RevokeKeyResponseSchema: GenMessage<RevokeKeyResponse> = /*@__PURE__*/
-  messageDesc(file_switchboard_v1_admin, 8);
+  messageDesc(file_switchboard_v1_admin, 9);
 
 /**
- * AdminService manages virtual keys. It needs the admin key as
- * "Authorization: Bearer ..."; virtual keys are refused.
+ * UpdateKeyRequest names the key (key.id) and the fields to change.
+ *
+ * @generated from message switchboard.v1.UpdateKeyRequest
+ */
+export type UpdateKeyRequest = Message<"switchboard.v1.UpdateKeyRequest"> & {
+  /**
+   * The key with its new values; only the fields in update_mask are read.
+   *
+   * @generated from field: switchboard.v1.Key key = 1;
+   */
+  key?: Key | undefined;
+
+  /**
+   * Fields to change: name, allowed_models, tags, expire_time, limits.
+   * Empty: every one of those that is set in key.
+   *
+   * @generated from field: google.protobuf.FieldMask update_mask = 2;
+   */
+  updateMask?: FieldMask | undefined;
+};
+
+/**
+ * Describes the message switchboard.v1.UpdateKeyRequest.
+ * Use `create(UpdateKeyRequestSchema)` to create a new message.
+ */
+export const UpdateKeyRequestSchema: GenMessage<UpdateKeyRequest> = /*@__PURE__*/
+  messageDesc(file_switchboard_v1_admin, 10);
+
+/**
+ * UpdateKeyResponse holds the changed key.
+ *
+ * @generated from message switchboard.v1.UpdateKeyResponse
+ */
+export type UpdateKeyResponse = Message<"switchboard.v1.UpdateKeyResponse"> & {
+  /**
+   * @generated from field: switchboard.v1.Key key = 1;
+   */
+  key?: Key | undefined;
+};
+
+/**
+ * Describes the message switchboard.v1.UpdateKeyResponse.
+ * Use `create(UpdateKeyResponseSchema)` to create a new message.
+ */
+export const UpdateKeyResponseSchema: GenMessage<UpdateKeyResponse> = /*@__PURE__*/
+  messageDesc(file_switchboard_v1_admin, 11);
+
+/**
+ * RotateKeyRequest names the key to rotate.
+ *
+ * @generated from message switchboard.v1.RotateKeyRequest
+ */
+export type RotateKeyRequest = Message<"switchboard.v1.RotateKeyRequest"> & {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * How long the old secret keeps working (default 24h, at most 30 days;
+   * 0s: not at all).
+   *
+   * @generated from field: google.protobuf.Duration grace_period = 2;
+   */
+  gracePeriod?: Duration | undefined;
+};
+
+/**
+ * Describes the message switchboard.v1.RotateKeyRequest.
+ * Use `create(RotateKeyRequestSchema)` to create a new message.
+ */
+export const RotateKeyRequestSchema: GenMessage<RotateKeyRequest> = /*@__PURE__*/
+  messageDesc(file_switchboard_v1_admin, 12);
+
+/**
+ * RotateKeyResponse holds the key and its new secret.
+ *
+ * @generated from message switchboard.v1.RotateKeyResponse
+ */
+export type RotateKeyResponse = Message<"switchboard.v1.RotateKeyResponse"> & {
+  /**
+   * @generated from field: switchboard.v1.Key key = 1;
+   */
+  key?: Key | undefined;
+
+  /**
+   * The new secret, "sk-sb-...". Shown once; store it now.
+   *
+   * @generated from field: string secret = 2;
+   */
+  secret: string;
+};
+
+/**
+ * Describes the message switchboard.v1.RotateKeyResponse.
+ * Use `create(RotateKeyResponseSchema)` to create a new message.
+ */
+export const RotateKeyResponseSchema: GenMessage<RotateKeyResponse> = /*@__PURE__*/
+  messageDesc(file_switchboard_v1_admin, 13);
+
+/**
+ * GetCallerRequest is empty.
+ *
+ * @generated from message switchboard.v1.GetCallerRequest
+ */
+export type GetCallerRequest = Message<"switchboard.v1.GetCallerRequest"> & {
+};
+
+/**
+ * Describes the message switchboard.v1.GetCallerRequest.
+ * Use `create(GetCallerRequestSchema)` to create a new message.
+ */
+export const GetCallerRequestSchema: GenMessage<GetCallerRequest> = /*@__PURE__*/
+  messageDesc(file_switchboard_v1_admin, 14);
+
+/**
+ * GetCallerResponse describes the authenticated admin credential.
+ *
+ * @generated from message switchboard.v1.GetCallerResponse
+ */
+export type GetCallerResponse = Message<"switchboard.v1.GetCallerResponse"> & {
+  /**
+   * @generated from field: switchboard.v1.AdminRole role = 1;
+   */
+  role: AdminRole;
+
+  /**
+   * The team a team admin or team auditor is limited to.
+   *
+   * @generated from field: string team_id = 2;
+   */
+  teamId: string;
+
+  /**
+   * The credential's id; empty for the bootstrap admin key.
+   *
+   * @generated from field: string admin_key_id = 3;
+   */
+  adminKeyId: string;
+
+  /**
+   * @generated from field: string name = 4;
+   */
+  name: string;
+};
+
+/**
+ * Describes the message switchboard.v1.GetCallerResponse.
+ * Use `create(GetCallerResponseSchema)` to create a new message.
+ */
+export const GetCallerResponseSchema: GenMessage<GetCallerResponse> = /*@__PURE__*/
+  messageDesc(file_switchboard_v1_admin, 15);
+
+/**
+ * BudgetPeriod is the window a budget applies to.
+ *
+ * @generated from enum switchboard.v1.BudgetPeriod
+ */
+export enum BudgetPeriod {
+  /**
+   * No period given: the budget, if any, is for the key's whole life.
+   *
+   * @generated from enum value: BUDGET_PERIOD_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * The key's whole life.
+   *
+   * @generated from enum value: BUDGET_PERIOD_LIFETIME = 1;
+   */
+  LIFETIME = 1,
+
+  /**
+   * Each UTC day.
+   *
+   * @generated from enum value: BUDGET_PERIOD_DAILY = 2;
+   */
+  DAILY = 2,
+
+  /**
+   * Each UTC month.
+   *
+   * @generated from enum value: BUDGET_PERIOD_MONTHLY = 3;
+   */
+  MONTHLY = 3,
+}
+
+/**
+ * Describes the enum switchboard.v1.BudgetPeriod.
+ */
+export const BudgetPeriodSchema: GenEnum<BudgetPeriod> = /*@__PURE__*/
+  enumDesc(file_switchboard_v1_admin, 0);
+
+/**
+ * AdminService manages virtual keys, teams, users and admin credentials. It
+ * needs the bootstrap admin key or an admin credential as
+ * "Authorization: Bearer ..."; virtual keys are refused. Admin credentials
+ * have a role: admin (everything), team_admin (its own team's users and
+ * keys) or auditor (read-only, everything or one team).
  *
  * @generated from service switchboard.v1.AdminService
  */
@@ -312,6 +647,183 @@ export const AdminService: GenService<{
     methodKind: "unary";
     input: typeof RevokeKeyRequestSchema;
     output: typeof RevokeKeyResponseSchema;
+  },
+  /**
+   * UpdateKey changes a key's name, allowed models, tags, expiry or limits.
+   * The change applies to the next request. Revoked keys cannot be changed.
+   *
+   * @generated from rpc switchboard.v1.AdminService.UpdateKey
+   */
+  updateKey: {
+    methodKind: "unary";
+    input: typeof UpdateKeyRequestSchema;
+    output: typeof UpdateKeyResponseSchema;
+  },
+  /**
+   * RotateKey gives a key a new secret, returned once. The old secret keeps
+   * working for the grace period, so clients can move over without an
+   * outage.
+   *
+   * @generated from rpc switchboard.v1.AdminService.RotateKey
+   */
+  rotateKey: {
+    methodKind: "unary";
+    input: typeof RotateKeyRequestSchema;
+    output: typeof RotateKeyResponseSchema;
+  },
+  /**
+   * CreateTeam creates a team. Admins only.
+   *
+   * @generated from rpc switchboard.v1.AdminService.CreateTeam
+   */
+  createTeam: {
+    methodKind: "unary";
+    input: typeof CreateTeamRequestSchema;
+    output: typeof CreateTeamResponseSchema;
+  },
+  /**
+   * GetTeam returns one team.
+   *
+   * @generated from rpc switchboard.v1.AdminService.GetTeam
+   */
+  getTeam: {
+    methodKind: "unary";
+    input: typeof GetTeamRequestSchema;
+    output: typeof GetTeamResponseSchema;
+  },
+  /**
+   * ListTeams lists teams, newest first; team-scoped credentials see their
+   * own team only.
+   *
+   * @generated from rpc switchboard.v1.AdminService.ListTeams
+   */
+  listTeams: {
+    methodKind: "unary";
+    input: typeof ListTeamsRequestSchema;
+    output: typeof ListTeamsResponseSchema;
+  },
+  /**
+   * UpdateTeam renames a team.
+   *
+   * @generated from rpc switchboard.v1.AdminService.UpdateTeam
+   */
+  updateTeam: {
+    methodKind: "unary";
+    input: typeof UpdateTeamRequestSchema;
+    output: typeof UpdateTeamResponseSchema;
+  },
+  /**
+   * CreateUser adds a user to a team.
+   *
+   * @generated from rpc switchboard.v1.AdminService.CreateUser
+   */
+  createUser: {
+    methodKind: "unary";
+    input: typeof CreateUserRequestSchema;
+    output: typeof CreateUserResponseSchema;
+  },
+  /**
+   * GetUser returns one user.
+   *
+   * @generated from rpc switchboard.v1.AdminService.GetUser
+   */
+  getUser: {
+    methodKind: "unary";
+    input: typeof GetUserRequestSchema;
+    output: typeof GetUserResponseSchema;
+  },
+  /**
+   * ListUsers lists users, newest first, optionally of one team.
+   *
+   * @generated from rpc switchboard.v1.AdminService.ListUsers
+   */
+  listUsers: {
+    methodKind: "unary";
+    input: typeof ListUsersRequestSchema;
+    output: typeof ListUsersResponseSchema;
+  },
+  /**
+   * UpdateUser changes a user's name or email.
+   *
+   * @generated from rpc switchboard.v1.AdminService.UpdateUser
+   */
+  updateUser: {
+    methodKind: "unary";
+    input: typeof UpdateUserRequestSchema;
+    output: typeof UpdateUserResponseSchema;
+  },
+  /**
+   * CreateAdminKey issues an admin credential with a role. Admins only. The
+   * secret is in the response once and never again.
+   *
+   * @generated from rpc switchboard.v1.AdminService.CreateAdminKey
+   */
+  createAdminKey: {
+    methodKind: "unary";
+    input: typeof CreateAdminKeyRequestSchema;
+    output: typeof CreateAdminKeyResponseSchema;
+  },
+  /**
+   * GetAdminKey returns one admin credential.
+   *
+   * @generated from rpc switchboard.v1.AdminService.GetAdminKey
+   */
+  getAdminKey: {
+    methodKind: "unary";
+    input: typeof GetAdminKeyRequestSchema;
+    output: typeof GetAdminKeyResponseSchema;
+  },
+  /**
+   * ListAdminKeys lists admin credentials, newest first.
+   *
+   * @generated from rpc switchboard.v1.AdminService.ListAdminKeys
+   */
+  listAdminKeys: {
+    methodKind: "unary";
+    input: typeof ListAdminKeysRequestSchema;
+    output: typeof ListAdminKeysResponseSchema;
+  },
+  /**
+   * RevokeAdminKey revokes an admin credential.
+   *
+   * @generated from rpc switchboard.v1.AdminService.RevokeAdminKey
+   */
+  revokeAdminKey: {
+    methodKind: "unary";
+    input: typeof RevokeAdminKeyRequestSchema;
+    output: typeof RevokeAdminKeyResponseSchema;
+  },
+  /**
+   * RotateAdminKey gives an admin credential a new secret, like RotateKey.
+   *
+   * @generated from rpc switchboard.v1.AdminService.RotateAdminKey
+   */
+  rotateAdminKey: {
+    methodKind: "unary";
+    input: typeof RotateAdminKeyRequestSchema;
+    output: typeof RotateAdminKeyResponseSchema;
+  },
+  /**
+   * GetCaller says who the caller is: its role and team.
+   *
+   * @generated from rpc switchboard.v1.AdminService.GetCaller
+   */
+  getCaller: {
+    methodKind: "unary";
+    input: typeof GetCallerRequestSchema;
+    output: typeof GetCallerResponseSchema;
+  },
+  /**
+   * ListDeployments reports this instance's view of every deployment:
+   * circuit breaker state, recent latency and error rate, usage against its
+   * limits, and which aliases are degraded. Admins and auditors.
+   *
+   * @generated from rpc switchboard.v1.AdminService.ListDeployments
+   */
+  listDeployments: {
+    methodKind: "unary";
+    input: typeof ListDeploymentsRequestSchema;
+    output: typeof ListDeploymentsResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_switchboard_v1_admin, 0);
