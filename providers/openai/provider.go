@@ -8,6 +8,7 @@ import (
 
 	"github.com/switchboard-gw/switchboard/llm"
 	"github.com/switchboard-gw/switchboard/providers/openai/wire"
+	"github.com/switchboard-gw/switchboard/telemetry/overhead"
 )
 
 var (
@@ -24,7 +25,9 @@ func (p *Provider) chatBody(req *llm.Request, stream bool) ([]byte, error) {
 	if err != nil {
 		return nil, p.withProvider(err)
 	}
-	b, err := json.Marshal(cr)
+	// Not pooled: the HTTP client may still be writing it when the answer
+	// arrives.
+	b, err := wire.AppendChatRequest(make([]byte, 0, 1024), cr)
 	if err != nil {
 		return nil, &llm.Error{Kind: llm.KindInvalidRequest, Provider: p.cfg.Name, Message: "the request could not be encoded for " + p.cfg.Name, Err: err}
 	}
@@ -46,13 +49,14 @@ func (p *Provider) Complete(ctx context.Context, req *llm.Request) (*llm.Respons
 	if err != nil {
 		return nil, err
 	}
+	overhead.From(ctx).Received()
 	defer putBuffer(buf)
 	return p.decodeCompletion(resp, buf.Bytes())
 }
 
 func (p *Provider) decodeCompletion(resp *http.Response, body []byte) (*llm.Response, error) {
 	var cr wire.ChatResponse
-	if err := json.Unmarshal(body, &cr); err != nil {
+	if err := wire.DecodeChatResponse(body, &cr); err != nil {
 		return nil, p.malformed("response", err)
 	}
 	if hasError(cr.Error) {

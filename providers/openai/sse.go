@@ -1,115 +1,15 @@
 package openai
 
 import (
-	"bufio"
-	"bytes"
-	"errors"
 	"io"
+
+	"github.com/switchboard-gw/switchboard/providers/internal/sse"
 )
 
-// maxEventBytes bounds one server-sent event; a larger one means a broken
-// upstream, and reading on would only grow memory.
-const maxEventBytes = 8 << 20
+// The SSE reader is shared with the other streaming translators; these names
+// keep this package's stream code reading as before.
+type sseReader = sse.Reader
 
-var errEventTooLarge = errors.New("server-sent event larger than 8 MiB")
+func newSSEReader(r io.Reader) *sseReader { return sse.NewReader(r) }
 
-// sseReader reads server-sent events (the text/event-stream format) from a
-// response body, one event per Next call, reusing its buffers. It is
-// tolerant of what real servers send: LF or CRLF line ends, ":" comment
-// lines (keep-alives), event:/id:/retry: fields, multi-line data, and a last
-// event not followed by a blank line.
-type sseReader struct {
-	r     *bufio.Reader
-	data  []byte // the current event's data, lines joined with '\n'
-	event []byte // the current event's name
-	long  []byte // assembles lines longer than the bufio buffer
-	eof   bool
-}
-
-func newSSEReader(r io.Reader) *sseReader {
-	return &sseReader{r: bufio.NewReaderSize(r, 32<<10)}
-}
-
-// sseEvent is valid until the next call to Next.
-type sseEvent struct {
-	Name []byte
-	Data []byte
-	// AtEOF is set when the event was cut by the end of the body rather than
-	// ended by a blank line.
-	AtEOF bool
-}
-
-// Next returns the next event with data. It returns io.EOF at the end of
-// the body, or the read error.
-func (s *sseReader) Next() (sseEvent, error) {
-	s.data, s.event = s.data[:0], s.event[:0]
-	hasData := false
-	for {
-		if s.eof {
-			if hasData {
-				return sseEvent{Name: s.event, Data: s.data, AtEOF: true}, nil
-			}
-			return sseEvent{}, io.EOF
-		}
-		line, err := s.readLine()
-		if err != nil {
-			if !errors.Is(err, io.EOF) {
-				return sseEvent{}, err
-			}
-			s.eof = true
-			if len(line) == 0 {
-				continue
-			}
-		}
-		if len(line) == 0 { // blank line: dispatch
-			if hasData {
-				return sseEvent{Name: s.event, Data: s.data}, nil
-			}
-			s.event = s.event[:0]
-			continue
-		}
-		if line[0] == ':' { // comment
-			continue
-		}
-		field, value, found := bytes.Cut(line, []byte{':'})
-		if found && len(value) > 0 && value[0] == ' ' {
-			value = value[1:]
-		}
-		switch string(field) {
-		case "data":
-			if hasData {
-				s.data = append(s.data, '\n')
-			}
-			if len(s.data)+len(value) > maxEventBytes {
-				return sseEvent{}, errEventTooLarge
-			}
-			s.data = append(s.data, value...)
-			hasData = true
-		case "event":
-			s.event = append(s.event[:0], value...)
-		}
-	}
-}
-
-// readLine returns the next line without its line end. At the end of the
-// body it returns the unterminated rest (possibly empty) with io.EOF.
-func (s *sseReader) readLine() ([]byte, error) {
-	line, err := s.r.ReadSlice('\n')
-	if errors.Is(err, bufio.ErrBufferFull) {
-		s.long = append(s.long[:0], line...)
-		for errors.Is(err, bufio.ErrBufferFull) {
-			if len(s.long) > maxEventBytes {
-				return nil, errEventTooLarge
-			}
-			line, err = s.r.ReadSlice('\n')
-			s.long = append(s.long, line...)
-		}
-		line = s.long
-	}
-	if err != nil && !errors.Is(err, io.EOF) {
-		return nil, err
-	}
-	line = bytes.TrimSuffix(line, []byte{'\n'})
-	line = bytes.TrimSuffix(line, []byte{'\r'})
-	return line, err
-}
+var errEventTooLarge = sse.ErrEventTooLarge

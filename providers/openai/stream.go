@@ -3,7 +3,6 @@ package openai
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/switchboard-gw/switchboard/llm"
 	"github.com/switchboard-gw/switchboard/providers/openai/wire"
+	"github.com/switchboard-gw/switchboard/telemetry/overhead"
 )
 
 // Stream sends a streamed chat completion. Errors the upstream reports
@@ -36,6 +36,7 @@ func (p *Provider) Stream(ctx context.Context, req *llm.Request) (llm.Stream, er
 		if err != nil {
 			return nil, err
 		}
+		overhead.From(ctx).Received()
 		defer putBuffer(buf)
 		r, err := p.decodeCompletion(resp, buf.Bytes())
 		if err != nil {
@@ -48,6 +49,7 @@ func (p *Provider) Stream(ctx context.Context, req *llm.Request) (llm.Stream, er
 		provider: p.cfg.Name,
 		body:     resp.Body,
 		sse:      newSSEReader(resp.Body),
+		probe:    overhead.From(ctx),
 	}, nil
 }
 
@@ -59,6 +61,8 @@ type sseStream struct {
 	provider string
 	body     io.ReadCloser
 	sse      *sseReader
+	// probe is told when each event has been read (nil: not measured).
+	probe *overhead.Probe
 
 	chunk   wire.ChatChunk // decode target, reused
 	pending []llm.Chunk    // converted chunks not yet returned
@@ -98,6 +102,7 @@ func (s *sseStream) Recv() (llm.Chunk, error) {
 // nil to go on, io.EOF at a proper end, or the terminal error.
 func (s *sseStream) readEvent() error {
 	ev, err := s.sse.Next()
+	s.probe.Received()
 	if err != nil {
 		if errors.Is(err, io.EOF) {
 			if s.complete() {
@@ -121,7 +126,7 @@ func (s *sseStream) readEvent() error {
 	cs := s.chunk.Choices[:cap(s.chunk.Choices)]
 	clear(cs) // elements must not keep the previous chunk's fields
 	s.chunk = wire.ChatChunk{Choices: cs[:0]}
-	if err := json.Unmarshal(data, &s.chunk); err != nil {
+	if err := wire.DecodeChatChunk(data, &s.chunk); err != nil {
 		if ev.AtEOF {
 			return s.premature(err)
 		}
@@ -189,6 +194,13 @@ func (s *sseStream) readFailure(err error) error {
 	return &llm.Error{Kind: llm.KindUpstream, Provider: s.provider, Message: "the connection to " + s.provider + " broke mid-stream", Err: err}
 }
 
+// Buffered reports whether the next Recv returns without waiting for the
+// upstream: converted chunks are pending, the stream has ended, or a whole
+// event is already buffered (llm.Buffered).
+func (s *sseStream) Buffered() bool {
+	return s.next < len(s.pending) || s.err != nil || s.sse.Buffered()
+}
+
 // Close releases the connection. It is idempotent and safe to call from
 // another goroutine while Recv blocks (Recv then returns a Canceled error).
 func (s *sseStream) Close() error {
@@ -244,3 +256,6 @@ func (s *replayStream) Recv() (llm.Chunk, error) {
 }
 
 func (s *replayStream) Close() error { return nil }
+
+// Buffered is always true: the whole answer is in memory.
+func (s *replayStream) Buffered() bool { return true }

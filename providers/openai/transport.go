@@ -12,6 +12,7 @@ import (
 
 	"github.com/switchboard-gw/switchboard/llm"
 	"github.com/switchboard-gw/switchboard/providers/openai/wire"
+	"github.com/switchboard-gw/switchboard/telemetry/overhead"
 )
 
 // maxResponseBytes bounds a unary answer read into memory; a larger body is
@@ -25,7 +26,13 @@ const userAgent = "switchboard-gateway"
 
 // send makes one call. A non-nil response always has a 2xx status; any
 // other status is returned as a classified error with the body closed.
+//
+// When the request carries an overhead probe, send marks when the upstream
+// request was written and, for an error status, when its body was read; the
+// caller marks when it has read a 2xx response (or each chunk of it).
 func (p *Provider) send(ctx context.Context, method, url string, body []byte, accept string) (*http.Response, error) {
+	probe := overhead.From(ctx)
+	ctx = probe.TraceUpstream(ctx)
 	var rd io.Reader
 	if body != nil {
 		rd = bytes.NewReader(body)
@@ -49,9 +56,11 @@ func (p *Provider) send(ctx context.Context, method, url string, body []byte, ac
 	if err != nil {
 		return nil, p.transportError(ctx, err)
 	}
+	probe.Sent()
 	if resp.StatusCode/100 != 2 {
 		defer resp.Body.Close()
 		b, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBodyBytes))
+		probe.Received()
 		return nil, wire.ClassifyError(p.cfg.Name, resp.StatusCode, resp.Header, b)
 	}
 	return resp, nil

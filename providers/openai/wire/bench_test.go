@@ -1,6 +1,7 @@
 package wire_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"testing"
 
@@ -34,19 +35,36 @@ const benchRequestBody = `{
   "logit_bias": {"50256": -100}
 }`
 
+// BenchmarkDecodeChatRequest decodes and converts a client's request, as
+// the shim does; the encoding-json variant skips the fast path.
 func BenchmarkDecodeChatRequest(b *testing.B) {
 	body := []byte(benchRequestBody)
-	b.SetBytes(int64(len(body)))
-	b.ReportAllocs()
-	for b.Loop() {
-		r, extra, err := wire.DecodeChatRequest(body)
-		if err != nil {
-			b.Fatal(err)
+	b.Run("fast", func(b *testing.B) {
+		b.SetBytes(int64(len(body)))
+		b.ReportAllocs()
+		for b.Loop() {
+			r, extra, err := wire.DecodeChatRequest(body)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := wire.ToCanonicalRequest(r, extra); err != nil {
+				b.Fatal(err)
+			}
 		}
-		if _, err := wire.ToCanonicalRequest(r, extra); err != nil {
-			b.Fatal(err)
+	})
+	b.Run("encoding-json", func(b *testing.B) {
+		b.SetBytes(int64(len(body)))
+		b.ReportAllocs()
+		for b.Loop() {
+			r, err := wire.DecodeChatRequestWithEncodingJSON(body)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := wire.ToCanonicalRequest(r, r.Extra); err != nil {
+				b.Fatal(err)
+			}
 		}
-	}
+	})
 }
 
 func BenchmarkFromCanonicalRequestMarshal(b *testing.B) {
@@ -59,53 +77,81 @@ func BenchmarkFromCanonicalRequestMarshal(b *testing.B) {
 		b.Fatal(err)
 	}
 	opts := wire.RequestOptions{Stream: true}
-	b.ReportAllocs()
-	for b.Loop() {
-		cr, err := wire.FromCanonicalRequest(canon, opts)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if _, err := json.Marshal(cr); err != nil {
-			b.Fatal(err)
-		}
+	for _, v := range []struct {
+		name    string
+		marshal func(*wire.ChatRequest) ([]byte, error)
+	}{
+		{"fast", func(r *wire.ChatRequest) ([]byte, error) { return wire.AppendChatRequest(nil, r) }},
+		{"encoding-json", func(r *wire.ChatRequest) ([]byte, error) { return json.Marshal(r) }},
+	} {
+		b.Run(v.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				cr, err := wire.FromCanonicalRequest(canon, opts)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := v.marshal(cr); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
 
+// BenchmarkDecodeResponse decodes a recorded completion with a tool call
+// and converts it, as the provider does for a unary answer; the
+// encoding-json variant is the same with json.Unmarshal, for comparison.
 func BenchmarkDecodeResponse(b *testing.B) {
 	body := fixtures.Load(b, "openai", "chat-tool-call").Response.RawBody()
-	b.SetBytes(int64(len(body)))
-	b.ReportAllocs()
-	for b.Loop() {
-		var cr wire.ChatResponse
-		if err := json.Unmarshal(body, &cr); err != nil {
-			b.Fatal(err)
-		}
-		if _, err := wire.ToCanonicalResponse(&cr); err != nil {
-			b.Fatal(err)
-		}
+	for _, v := range []struct {
+		name   string
+		decode func([]byte, *wire.ChatResponse) error
+	}{{"fast", wire.DecodeChatResponse}, {"encoding-json", func(d []byte, r *wire.ChatResponse) error { return json.Unmarshal(d, r) }}} {
+		b.Run(v.name, func(b *testing.B) {
+			b.SetBytes(int64(len(body)))
+			b.ReportAllocs()
+			for b.Loop() {
+				var cr wire.ChatResponse
+				if err := v.decode(body, &cr); err != nil {
+					b.Fatal(err)
+				}
+				if _, err := wire.ToCanonicalResponse(&cr); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
 
 // BenchmarkDecodeStreamChunk decodes one recorded text-delta chunk into a
-// reused ChatChunk and converts it, as the provider's stream does per event.
+// reused ChatChunk and converts it, as the provider's stream does per event;
+// the encoding-json variant is the same with json.Unmarshal.
 func BenchmarkDecodeStreamChunk(b *testing.B) {
 	events := sseData(b, fixtures.Load(b, "openai", "chat-stream-basic").Response.BodyText())
 	data := []byte(events[1]) // {"delta":{"content":"Hi"}} with the real envelope
-	var c wire.ChatChunk
-	dst := make([]llm.Chunk, 0, 4)
-	b.SetBytes(int64(len(data)))
-	b.ReportAllocs()
-	for b.Loop() {
-		cs := c.Choices[:cap(c.Choices)]
-		clear(cs)
-		c = wire.ChatChunk{Choices: cs[:0]}
-		if err := json.Unmarshal(data, &c); err != nil {
-			b.Fatal(err)
-		}
-		dst = wire.ToCanonicalChunks(&c, dst[:0])
-		if len(dst) != 1 || dst[0].Text != "Hi" {
-			b.Fatalf("decoded %+v", dst)
-		}
+	for _, v := range []struct {
+		name   string
+		decode func([]byte, *wire.ChatChunk) error
+	}{{"fast", wire.DecodeChatChunk}, {"encoding-json", func(d []byte, c *wire.ChatChunk) error { return json.Unmarshal(d, c) }}} {
+		b.Run(v.name, func(b *testing.B) {
+			var c wire.ChatChunk
+			dst := make([]llm.Chunk, 0, 4)
+			b.SetBytes(int64(len(data)))
+			b.ReportAllocs()
+			for b.Loop() {
+				cs := c.Choices[:cap(c.Choices)]
+				clear(cs)
+				c = wire.ChatChunk{Choices: cs[:0]}
+				if err := v.decode(data, &c); err != nil {
+					b.Fatal(err)
+				}
+				dst = wire.ToCanonicalChunks(&c, dst[:0])
+				if len(dst) != 1 || dst[0].Text != "Hi" {
+					b.Fatalf("decoded %+v", dst)
+				}
+			}
+		})
 	}
 }
 
@@ -117,4 +163,49 @@ func BenchmarkFromCanonicalChunkMarshal(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// BenchmarkAppendCanonicalChunk is the shim's per-chunk encoding: the same
+// bytes as BenchmarkFromCanonicalChunkMarshal, into a reused buffer.
+func BenchmarkAppendCanonicalChunk(b *testing.B) {
+	c := llm.Chunk{ID: "chatcmpl-C4HqHBe4xca0k0EzsCnf1t6V3YFXp", Model: "gpt-5-nano-2025-08-07", Created: 1755137933, Text: " there"}
+	buf := make([]byte, 0, 512)
+	b.ReportAllocs()
+	for b.Loop() {
+		buf = wire.AppendCanonicalChunk(buf[:0], &c)
+	}
+}
+
+// BenchmarkEncodeResponse writes a completion as the shim answers it: the
+// hand-written encoder, and the encoding/json encoder it replaced.
+func BenchmarkEncodeResponse(b *testing.B) {
+	var cr wire.ChatResponse
+	if err := json.Unmarshal(fixtures.Load(b, "openai", "chat-tool-call").Response.RawBody(), &cr); err != nil {
+		b.Fatal(err)
+	}
+	canon, err := wire.ToCanonicalResponse(&cr)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("fast", func(b *testing.B) {
+		buf := make([]byte, 0, 2048)
+		b.ReportAllocs()
+		for b.Loop() {
+			if buf, err = wire.AppendChatResponse(buf[:0], wire.FromCanonicalResponse(canon)); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("encoding-json", func(b *testing.B) {
+		var buf bytes.Buffer
+		b.ReportAllocs()
+		for b.Loop() {
+			buf.Reset()
+			enc := json.NewEncoder(&buf)
+			enc.SetEscapeHTML(false)
+			if err := enc.Encode(wire.FromCanonicalResponse(canon)); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }

@@ -91,7 +91,7 @@ func FromCanonicalChunk(c *llm.Chunk) *ChatChunk {
 			idx := d.Index
 			tc := ToolCall{Index: &idx, Function: FunctionCall{Name: d.Name, Arguments: d.ArgumentsDelta}}
 			if d.ID != "" {
-				tc.ID, tc.Type = d.ID, "function"
+				tc.ID, tc.Type = ToolCallIDWithSignature(d.ID, d.Signature), "function"
 			}
 			ch.Delta.ToolCalls[j] = tc
 		}

@@ -21,19 +21,35 @@ import (
 // string", "messages[0].content: expected a string or an array of content
 // parts, got a number".
 //
-// The success path is one encoding/json pass plus a byte scan of the top
-// level for extra fields; the slower work of locating a type error runs only
-// when decoding has already failed.
+// The success path is one pass of a hand-written scanner for the usual
+// request (or, for anything it is not sure of, one encoding/json pass plus a
+// byte scan of the top level for extra fields); the slower work of locating
+// a type error runs only when decoding has already failed.
 func DecodeChatRequest(body []byte) (*ChatRequest, map[string]json.RawMessage, error) {
 	if err := checkObject(body); err != nil {
 		return nil, nil, err
 	}
+	// The usual request takes the hand-written fast path (request_decode.go),
+	// which gives what encoding/json gives or steps aside.
+	r, ok := decodeChatRequestFast(body)
+	if !ok {
+		var err error
+		if r, err = decodeChatRequestSlow(body); err != nil {
+			return nil, nil, err
+		}
+	}
+	return r, r.Extra, nil
+}
+
+// decodeChatRequestSlow decodes with encoding/json, for every body the fast
+// path leaves (and as the reference the fast path is tested against).
+func decodeChatRequestSlow(body []byte) (*ChatRequest, error) {
 	r := new(ChatRequest)
 	if err := json.Unmarshal(body, r); err != nil {
-		return nil, nil, describeDecodeError(body, reflect.TypeFor[ChatRequest](), err)
+		return nil, describeDecodeError(body, reflect.TypeFor[ChatRequest](), err)
 	}
 	r.Extra = scanExtraFields(body)
-	return r, r.Extra, nil
+	return r, nil
 }
 
 // DecodeEmbeddingRequest decodes a client's embeddings request body, with

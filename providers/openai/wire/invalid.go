@@ -2,6 +2,7 @@ package wire
 
 import (
 	"fmt"
+	"strconv"
 
 	"github.com/switchboard-gw/switchboard/llm"
 )
@@ -38,7 +39,8 @@ func joinPath(path, name string) string {
 	return path + "." + name
 }
 
-// indexPath appends an array index to a param path.
+// indexPath appends an array index to a param path. (Paths are built on
+// the success path too, once per message and part, so this avoids fmt.)
 func indexPath(path string, i int) string {
-	return fmt.Sprintf("%s[%d]", path, i)
+	return path + "[" + strconv.Itoa(i) + "]"
 }

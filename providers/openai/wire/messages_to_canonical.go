@@ -44,7 +44,7 @@ func messagesToCanonical(msgs []Message) ([]llm.Message, error) {
 			if m.ToolCallID == "" {
 				return nil, missing(joinPath(path, "tool_call_id"))
 			}
-			dst.ToolCallID = m.ToolCallID
+			dst.ToolCallID, _ = SplitToolCallID(m.ToolCallID)
 			dst.Parts, err = textOnlyContent(m.Content, path, false)
 		case "function":
 			// The deprecated role answers the latest unanswered function_call
@@ -114,7 +114,8 @@ func assistantToCanonical(m *Message, dst *llm.Message, path string) error {
 		if tc.Function.Name == "" {
 			return missing(joinPath(cpath, "function.name"))
 		}
-		dst.ToolCalls = append(dst.ToolCalls, llm.ToolCall{ID: tc.ID, Name: tc.Function.Name, Arguments: argumentsOrEmpty(tc.Function.Arguments)})
+		id, sig := SplitToolCallID(tc.ID)
+		dst.ToolCalls = append(dst.ToolCalls, llm.ToolCall{ID: id, Name: tc.Function.Name, Arguments: argumentsOrEmpty(tc.Function.Arguments), Signature: sig})
 	}
 	if m.Content == nil && len(m.ToolCalls) == 0 && m.FunctionCall == nil && dst.Refusal == "" {
 		return invalid(CodeMissingParameter, joinPath(path, "content"), "an assistant message needs content or tool_calls")

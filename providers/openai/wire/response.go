@@ -110,7 +110,7 @@ func responseMessageFromCanonical(m *llm.Message) Message {
 	if len(m.ToolCalls) > 0 {
 		out.ToolCalls = make([]ToolCall, len(m.ToolCalls))
 		for j, tc := range m.ToolCalls {
-			out.ToolCalls[j] = ToolCall{ID: tc.ID, Type: "function", Function: FunctionCall{Name: tc.Name, Arguments: argumentsOrEmpty(tc.Arguments)}}
+			out.ToolCalls[j] = ToolCall{ID: ToolCallIDWithSignature(tc.ID, tc.Signature), Type: "function", Function: FunctionCall{Name: tc.Name, Arguments: argumentsOrEmpty(tc.Arguments)}}
 		}
 	}
 	return out

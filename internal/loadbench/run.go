@@ -1,0 +1,244 @@
+package loadbench
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/switchboard-gw/switchboard/telemetry/overhead"
+)
+
+// RunResult is one scenario against one target.
+type RunResult struct {
+	Scenario Scenario
+	Target   string
+	// OK and Errors count the requests of the measured window.
+	OK, Errors int
+	// ErrorKinds counts errors by message (the first few kinds).
+	ErrorKinds map[string]int
+	// Window is the measured time.
+	Window time.Duration
+	// Throughput is answers per second (complete streams for streams).
+	Throughput float64
+	// Latency is to the last byte; TTFB to the first byte of the body;
+	// BodyTime from the first to the last byte.
+	Latency, TTFB, BodyTime quantiles
+	// EventsPerAnswer is the mean number of SSE events per stream ([DONE]
+	// included); 0 for unary.
+	EventsPerAnswer float64
+	// GatewayCPU and SimCPU are the CPU time the processes used during the
+	// window.
+	GatewayCPU, SimCPU time.Duration
+	// GatewayPeakRSS is the gateway's peak resident memory during the run
+	// (warm-up included), in bytes.
+	GatewayPeakRSS int64
+	// Overhead is the own overhead the gateway (or the bare proxy) measured
+	// inside itself during the window; nil for direct runs.
+	Overhead *OverheadWindow
+}
+
+// CPUPerRequest is the gateway's CPU time per counted answer.
+func (r *RunResult) CPUPerRequest() time.Duration {
+	if r.OK == 0 {
+		return 0
+	}
+	return r.GatewayCPU / time.Duration(r.OK)
+}
+
+// SimCPUPerRequest is the simulator's CPU time per counted answer.
+func (r *RunResult) SimCPUPerRequest() time.Duration {
+	if r.OK == 0 {
+		return 0
+	}
+	return r.SimCPU / time.Duration(r.OK)
+}
+
+// Report is the outcome of a benchmark.
+type Report struct {
+	Machine Machine
+	Config  Config
+	Runs    []RunResult
+	Held    []HeldResult
+	// Notes are things the reader must know (a measurement that could not
+	// be taken, say).
+	Notes []string
+}
+
+// Run starts the simulator and the gateway, runs the scenarios of cfg
+// against each in turn, stops both, and returns what was measured.
+func Run(ctx context.Context, cfg Config) (*Report, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, fmt.Errorf("loadbench: %w", err)
+	}
+	if limit, err := RaiseOpenFilesLimit(); err != nil {
+		cfg.progress("could not raise the open files limit: %v", err)
+	} else {
+		cfg.progress("open files limit of the load generator: %d", limit)
+	}
+	dir := cfg.Dir
+	if dir == "" {
+		tmp, err := os.MkdirTemp("", "loadbench-")
+		if err != nil {
+			return nil, err
+		}
+		defer os.RemoveAll(tmp)
+		dir = tmp
+	}
+	st, err := startStack(ctx, cfg.Binary, cfg.BareProxyBinary, dir, cfg.PprofAddr)
+	if err != nil {
+		return nil, err
+	}
+	defer st.stop()
+	cfg.progress("simulator at %s (pid %d), gateway at %s (pid %d)", st.simURL, st.sim.pid(), st.gwURL, st.gateway.pid())
+
+	rep := &Report{Machine: describeMachine(), Config: cfg}
+	b := &bench{cfg: &cfg, st: st, rep: rep, admin: newClient(0, 2)}
+	defer b.admin.CloseIdleConnections()
+	for _, sc := range Scenarios(cfg) {
+		if !cfg.wants(sc.Name) {
+			continue
+		}
+		for _, t := range st.targets() {
+			if err := ctx.Err(); err != nil {
+				return rep, err
+			}
+			r, err := b.run(ctx, sc, t)
+			if err != nil {
+				return rep, err
+			}
+			rep.Runs = append(rep.Runs, r)
+		}
+	}
+	if cfg.wants(HeldStreams) && cfg.HeldStreams > 0 {
+		for _, t := range st.targets() {
+			if t.name == targetBareProxy {
+				continue // the hold is about the gateway's memory and descriptors
+			}
+			if err := ctx.Err(); err != nil {
+				return rep, err
+			}
+			h, err := b.hold(ctx, t)
+			if err != nil {
+				return rep, err
+			}
+			rep.Held = append(rep.Held, h)
+		}
+	}
+	return rep, nil
+}
+
+// bench is one benchmark in progress.
+type bench struct {
+	cfg   *Config
+	st    *stack
+	rep   *Report
+	admin *http.Client // for /debug/overhead
+}
+
+func (b *bench) note(format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	for _, n := range b.rep.Notes {
+		if n == msg {
+			return
+		}
+	}
+	b.rep.Notes = append(b.rep.Notes, msg)
+}
+
+// run runs one scenario against one target.
+func (b *bench) run(ctx context.Context, sc Scenario, t target) (RunResult, error) {
+	cfg := b.cfg
+	cfg.progress("%-26s %-10s warm-up %s, then %s measured", sc.Title(), t.name, cfg.Warmup, cfg.Duration)
+	gwPID, simPID := b.st.gateway.pid(), b.st.sim.pid()
+	if err := resetPeakRSS(gwPID); err != nil {
+		b.note("peak RSS is the peak since the gateway started: clear_refs failed (%v)", err)
+	}
+
+	conns, idle := sc.Connections, sc.Connections
+	if conns == 0 { // open loop: as many connections as outstanding requests need
+		idle = 256
+	}
+	client := newClient(conns, idle)
+	defer client.CloseIdleConnections()
+	body := requestBody(t.model, sc.Stream)
+	send := func(ctx context.Context, start time.Time) result {
+		return call(ctx, client, &t, body, sc.Stream, start)
+	}
+
+	s := newSchedule(cfg.Warmup, cfg.Duration)
+	var (
+		wg                  sync.WaitGroup
+		gwBefore, gwAfter   procSample
+		simBefore, simAfter procSample
+		ovBefore, ovAfter   overhead.Snapshot
+		ovErr               error
+	)
+	// The gateway and the bare proxy both measure their own overhead.
+	ovURL, ovKey := "", ""
+	switch t.name {
+	case targetGateway:
+		ovURL, ovKey = b.st.gwURL, b.st.adminKey
+	case targetBareProxy:
+		ovURL = b.st.proxyURL
+	}
+	measureOverhead := ovURL != ""
+	wg.Go(func() {
+		sleepUntilCtx(ctx, s.measureFrom)
+		gwBefore, simBefore = sampleProc(gwPID), sampleProc(simPID)
+		if measureOverhead {
+			ovBefore, ovErr = readOverhead(ctx, b.admin, ovURL, ovKey)
+		}
+		sleepUntilCtx(ctx, s.measureTo)
+		gwAfter, simAfter = sampleProc(gwPID), sampleProc(simPID)
+		if measureOverhead && ovErr == nil {
+			ovAfter, ovErr = readOverhead(ctx, b.admin, ovURL, ovKey)
+		}
+	})
+	var tl *tally
+	if sc.Connections > 0 {
+		tl = closedLoop(ctx, s, sc.Connections, send)
+	} else {
+		tl = openLoop(ctx, s, sc.Rate, cfg.MaxInFlight, send)
+	}
+	wg.Wait()
+	if err := b.st.healthy(); err != nil {
+		return RunResult{}, err
+	}
+	if ovErr != nil {
+		b.note("own overhead not available: %v", ovErr)
+	}
+
+	r := RunResult{
+		Scenario: sc, Target: t.name, OK: tl.ok(), Errors: tl.errors, ErrorKinds: tl.errorKinds,
+		Window:     cfg.Duration,
+		GatewayCPU: gwAfter.cpu - gwBefore.cpu,
+		SimCPU:     simAfter.cpu - simBefore.cpu,
+	}
+	r.Throughput = float64(r.OK) / cfg.Duration.Seconds()
+	r.Latency, r.TTFB, r.BodyTime = quantilesOf(tl.latency), quantilesOf(tl.ttfb), quantilesOf(tl.bodyTime)
+	if sc.Stream && r.OK > 0 {
+		r.EventsPerAnswer = float64(tl.events) / float64(r.OK)
+	}
+	if peak, _, err := memoryStatus(gwPID); err == nil {
+		r.GatewayPeakRSS = peak
+	}
+	if measureOverhead && ovErr == nil {
+		r.Overhead = overheadBetween(ovBefore, ovAfter)
+	}
+	cfg.progress("%-26s %-10s %8.0f/s  p50 %-9s p99 %-9s errors %d", sc.Title(), t.name, r.Throughput,
+		fmtDuration(r.Latency.P50), fmtDuration(r.Latency.P99), r.Errors)
+	return r, nil
+}
+
+// sleepUntilCtx sleeps until at or until ctx is done.
+func sleepUntilCtx(ctx context.Context, at time.Time) {
+	t := time.NewTimer(time.Until(at))
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+	}
+}
