@@ -59,7 +59,7 @@ func appendChunkChoice(dst []byte, c *llm.Chunk) []byte {
 			dst = strconv.AppendInt(dst, int64(d.Index), 10)
 			if d.ID != "" {
 				dst = append(dst, `,"id":`...)
-				dst = appendJSONString(dst, d.ID)
+				dst = appendJSONString(dst, ToolCallIDWithSignature(d.ID, d.Signature))
 				dst = append(dst, `,"type":"function"`...)
 			}
 			dst = append(dst, `,"function":{`...)

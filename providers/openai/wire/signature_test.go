@@ -1,6 +1,7 @@
 package wire_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/switchboard-gw/switchboard/llm"
@@ -48,5 +49,15 @@ func TestPlainIDsUnchanged(t *testing.T) {
 	}
 	if id, sig := wire.SplitToolCallID("call_1"); id != "call_1" || sig != "" {
 		t.Fatal(id, sig)
+	}
+}
+
+// The shim's fast chunk encoder carries the signature the same way.
+func TestFastChunkEncoderCarriesSignature(t *testing.T) {
+	c := &llm.Chunk{ToolCalls: []llm.ToolCallDelta{{Index: 0, ID: "gcall_1", Name: "f", Signature: "sig/+="}}}
+	got := string(wire.AppendCanonicalChunk(nil, c))
+	want := wire.ToolCallIDWithSignature("gcall_1", "sig/+=")
+	if !strings.Contains(got, `"id":"`+want+`"`) {
+		t.Fatalf("chunk %s lacks id %s", got, want)
 	}
 }
