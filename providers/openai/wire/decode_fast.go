@@ -80,22 +80,7 @@ func (s *scanner) chatChunk(c *ChatChunk) error {
 	})
 }
 
-func (s *scanner) chunkChoices(dst *[]ChunkChoice) error {
-	if s.null() {
-		*dst = nil
-		return nil
-	}
-	out := (*dst)[:0]
-	if out == nil {
-		out = []ChunkChoice{}
-	}
-	err := s.array(func() error {
-		out = append(out, ChunkChoice{})
-		return s.chunkChoice(&out[len(out)-1])
-	})
-	*dst = out
-	return err
-}
+func (s *scanner) chunkChoices(dst *[]ChunkChoice) error { return sliceOf(s, dst, s.chunkChoice) }
 
 func (s *scanner) chunkChoice(c *ChunkChoice) error {
 	if s.null() {
@@ -139,22 +124,7 @@ func (s *scanner) delta(d *Delta) error {
 	})
 }
 
-func (s *scanner) toolCalls(dst *[]ToolCall) error {
-	if s.null() {
-		*dst = nil
-		return nil
-	}
-	out := (*dst)[:0]
-	if out == nil {
-		out = []ToolCall{}
-	}
-	err := s.array(func() error {
-		out = append(out, ToolCall{})
-		return s.toolCall(&out[len(out)-1])
-	})
-	*dst = out
-	return err
-}
+func (s *scanner) toolCalls(dst *[]ToolCall) error { return sliceOf(s, dst, s.toolCall) }
 
 func (s *scanner) toolCall(t *ToolCall) error {
 	if s.null() {
@@ -296,39 +266,27 @@ func (s *scanner) chatResponse(r *ChatResponse) error {
 	})
 }
 
-func (s *scanner) choices(dst *[]Choice) error {
+func (s *scanner) choices(dst *[]Choice) error { return sliceOf(s, dst, s.choice) }
+
+func (s *scanner) choice(c *Choice) error {
 	if s.null() {
-		*dst = nil
 		return nil
 	}
-	out := (*dst)[:0]
-	if out == nil {
-		out = []Choice{}
-	}
-	err := s.array(func() error {
-		out = append(out, Choice{})
-		c := &out[len(out)-1]
-		if s.null() {
-			return nil
+	return s.object(func(key []byte) error {
+		switch string(key) {
+		case "index":
+			return s.intValue(&c.Index)
+		case "message":
+			return s.message(&c.Message)
+		case "finish_reason":
+			return s.stringValue(&c.FinishReason)
+		case "logprobs":
+			var err error
+			c.Logprobs, err = s.raw()
+			return err
 		}
-		return s.object(func(key []byte) error {
-			switch string(key) {
-			case "index":
-				return s.intValue(&c.Index)
-			case "message":
-				return s.message(&c.Message)
-			case "finish_reason":
-				return s.stringValue(&c.FinishReason)
-			case "logprobs":
-				var err error
-				c.Logprobs, err = s.raw()
-				return err
-			}
-			return s.unknownMember(key, choiceFields)
-		})
+		return s.unknownMember(key, choiceFields)
 	})
-	*dst = out
-	return err
 }
 
 // message reads a chat message (a request's, or a completion's answer).

@@ -505,3 +505,24 @@ func equalFoldASCII(name string, key []byte) bool {
 	}
 	return true
 }
+
+// sliceOf reads a JSON array (or null) into *dst, one element at a time with
+// each, reusing *dst's backing array. An empty array gives an empty, non-nil
+// slice, as encoding/json does.
+func sliceOf[T any](s *scanner, dst *[]T, each func(*T) error) error {
+	if s.null() {
+		*dst = nil
+		return nil
+	}
+	out := (*dst)[:0]
+	if out == nil {
+		out = make([]T, 0, 4)
+	}
+	err := s.array(func() error {
+		var zero T
+		out = append(out, zero)
+		return each(&out[len(out)-1])
+	})
+	*dst = out
+	return err
+}

@@ -132,19 +132,7 @@ func sortedRequestFields() []string {
 	return out
 }
 
-func (s *scanner) messages(dst *[]Message) error {
-	if s.null() {
-		*dst = nil
-		return nil
-	}
-	out := make([]Message, 0, 4)
-	err := s.array(func() error {
-		out = append(out, Message{})
-		return s.message(&out[len(out)-1])
-	})
-	*dst = out
-	return err
-}
+func (s *scanner) messages(dst *[]Message) error { return sliceOf(s, dst, s.message) }
 
 // content reads a message's content: null, a string, or an array of parts
 // (Content.UnmarshalJSON's forms).
@@ -224,45 +212,24 @@ func (s *scanner) contentPart(p *ContentPart) error {
 	})
 }
 
-func (s *scanner) tools(dst *[]Tool) error {
+func (s *scanner) tools(dst *[]Tool) error { return sliceOf(s, dst, s.tool) }
+
+func (s *scanner) tool(t *Tool) error {
 	if s.null() {
-		*dst = nil
 		return nil
 	}
-	out := []Tool{}
-	err := s.array(func() error {
-		out = append(out, Tool{})
-		t := &out[len(out)-1]
-		if s.null() {
-			return nil
+	return s.object(func(key []byte) error {
+		switch string(key) {
+		case "type":
+			return s.stringValue(&t.Type)
+		case "function":
+			return s.function(&t.Function)
 		}
-		return s.object(func(key []byte) error {
-			switch string(key) {
-			case "type":
-				return s.stringValue(&t.Type)
-			case "function":
-				return s.function(&t.Function)
-			}
-			return s.unknownMember(key, toolFields)
-		})
+		return s.unknownMember(key, toolFields)
 	})
-	*dst = out
-	return err
 }
 
-func (s *scanner) functions(dst *[]Function) error {
-	if s.null() {
-		*dst = nil
-		return nil
-	}
-	out := []Function{}
-	err := s.array(func() error {
-		out = append(out, Function{})
-		return s.function(&out[len(out)-1])
-	})
-	*dst = out
-	return err
-}
+func (s *scanner) functions(dst *[]Function) error { return sliceOf(s, dst, s.function) }
 
 func (s *scanner) function(f *Function) error {
 	if s.null() {
