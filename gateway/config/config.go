@@ -163,8 +163,8 @@ type envProvider struct {
 	name, kind, vendor, variable string
 }
 
-// envProviders lists the standard key variables. The next issue adds
-// ANTHROPIC_API_KEY and GEMINI_API_KEY here.
+// envProviders lists the standard key variables: each one set enables a
+// provider of that name with <name>/<model> passthrough routes.
 var envProviders = []envProvider{
 	{name: "openai", kind: KindOpenAI, vendor: "openai", variable: "OPENAI_API_KEY"},
 	{name: "anthropic", kind: KindAnthropic, variable: "ANTHROPIC_API_KEY"},
