@@ -65,9 +65,10 @@ LOADBENCH_FLAGS ?=
 BENCH_FLAGS     ?= -count=1
 
 .PHONY: bench
-bench: build ## load benchmark: simulator direct vs through the gateway, one table (a few minutes)
+bench: build deps-postgres ## load benchmark: simulator direct vs through the gateway (embedded and PostgreSQL-backed), one table (a few minutes)
 	go build -o $(LOADBENCH) ./internal/loadbench/cmd/loadbench
-	$(LOADBENCH) -bin $(SWITCHBOARD) $(LOADBENCH_FLAGS)
+	scripts/postgres-test.sh run -- sh -c '"$$0" -bin "$$1" -postgres-dsn "$$SWITCHBOARD_TEST_POSTGRES_DSN" $$2' \
+		$(LOADBENCH) $(SWITCHBOARD) "$(LOADBENCH_FLAGS)"
 
 .PHONY: bench-micro
 bench-micro: ## Go micro-benchmarks of the hot path (BENCH_FLAGS=-count=10 for benchstat)

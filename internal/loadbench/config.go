@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -40,6 +41,10 @@ type Config struct {
 	BareProxyBinary string
 	// PprofAddr, when set, starts the gateway with its profiler there.
 	PprofAddr string
+	// Backends are further gateway configurations measured beside the
+	// embedded one (the "gateway" target): each runs as its own gateway
+	// process, and every load scenario also runs through it.
+	Backends []Backend
 	// Dir is where the children's configuration, data and logs go; empty
 	// means a temporary directory removed at the end.
 	Dir string
@@ -64,6 +69,19 @@ func DefaultConfig() Config {
 	}
 }
 
+// Backend is a gateway configuration that production uses: the embedded
+// configuration plus YAML sections (store, redis, ...) that point it at real
+// services.
+type Backend struct {
+	// Name labels its target, as "gateway/NAME".
+	Name string
+	// YAML is appended to the gateway's configuration file.
+	YAML string
+	// AddedP50 is the bound on the p50 latency it adds over a direct
+	// call at the open loop's rate (0: the embedded gateway's bound).
+	AddedP50 time.Duration
+}
+
 func (c *Config) validate() error {
 	var errs []error
 	if c.Binary == "" {
@@ -83,6 +101,13 @@ func (c *Config) validate() error {
 	}
 	if c.HeldStreams < 0 || c.HeldStreams > 50000 || c.HeldChunks <= 0 || c.HeldChunkDelay <= 0 || c.HeldRampUp <= 0 {
 		errs = append(errs, errors.New("HeldStreams must be in 0..50000 and HeldChunks, HeldChunkDelay, HeldRampUp positive"))
+	}
+	seen := map[string]bool{}
+	for _, b := range c.Backends {
+		if b.Name == "" || seen[b.Name] || strings.ContainsAny(b.Name, " \t/") {
+			errs = append(errs, fmt.Errorf("backend names must be unique, non-empty words, got %q", b.Name))
+		}
+		seen[b.Name] = true
 	}
 	for _, name := range c.Only {
 		if !slices.Contains(ScenarioNames, name) {

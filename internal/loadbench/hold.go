@@ -38,11 +38,11 @@ func (b *bench) hold(ctx context.Context, t target) (HeldResult, error) {
 	cfg := b.cfg
 	n := cfg.HeldStreams
 	res := HeldResult{Target: t.name, Streams: n, ErrorKinds: map[string]int{}}
-	gwPID := b.st.gateway.pid()
+	gwPID := b.st.gateway.proc.pid()
 	server := b.st.sim
 	need := int64(n) + 256
-	if t.name == targetGateway {
-		server = b.st.gateway
+	if t.gw != nil {
+		gwPID, server = t.gw.proc.pid(), t.gw.proc
 		need = 2*int64(n) + 256 // a client connection and an upstream one per stream
 	}
 	limit, err := openFilesLimit(server.pid())

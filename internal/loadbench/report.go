@@ -31,25 +31,25 @@ func (r *Report) Print(w io.Writer) {
 		}
 		last = run.Scenario.Title()
 		cpu, rss := "-", "-"
-		if run.Target == targetGateway {
+		if isGateway(run.Target) {
 			cpu, rss = fmtDuration(run.CPUPerRequest()), fmtBytes(run.GatewayPeakRSS)
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%.0f\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\t\n", title, run.Target, run.Throughput,
 			fmtDuration(run.Latency.P50), fmtDuration(run.Latency.P90), fmtDuration(run.Latency.P99),
 			fmtDuration(run.TTFB.P50), fmtDuration(run.TTFB.P90), fmtDuration(run.TTFB.P99), run.Errors, cpu, rss)
-		if run.Target != targetGateway {
+		if !isGateway(run.Target) {
 			continue
 		}
 		d := r.find(run.Scenario.Name, targetDirect)
 		if d == nil {
 			continue
 		}
-		fmt.Fprintf(tw, "\tgateway/direct\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\t\t\t\n", fmtRatio(run.Throughput, d.Throughput),
+		fmt.Fprintf(tw, "\t%s/direct\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\t\t\t\n", run.Target, fmtRatio(run.Throughput, d.Throughput),
 			fmtRatio(float64(run.Latency.P50), float64(d.Latency.P50)), fmtRatio(float64(run.Latency.P90), float64(d.Latency.P90)),
 			fmtRatio(float64(run.Latency.P99), float64(d.Latency.P99)), fmtRatio(float64(run.TTFB.P50), float64(d.TTFB.P50)),
 			fmtRatio(float64(run.TTFB.P90), float64(d.TTFB.P90)), fmtRatio(float64(run.TTFB.P99), float64(d.TTFB.P99)))
-		addedRow(tw, "added by gateway", run, d)
-		if p := r.find(run.Scenario.Name, targetBareProxy); p != nil {
+		addedRow(tw, "added by "+run.Target, run, d)
+		if p := r.find(run.Scenario.Name, targetBareProxy); p != nil && run.Target == targetGateway {
 			addedRow(tw, "added by bare proxy", p, d)
 		}
 	}
@@ -108,7 +108,7 @@ func (r *Report) printOverhead(w io.Writer) {
 			continue
 		}
 		cpu := ""
-		if run.Target == targetGateway && run.EventsPerAnswer > 0 {
+		if isGateway(run.Target) && run.EventsPerAnswer > 0 {
 			cpu = fmtDuration(time.Duration(float64(run.CPUPerRequest()) / run.EventsPerAnswer))
 		}
 		chunk := "per chunk"

@@ -87,12 +87,15 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		defer os.RemoveAll(tmp)
 		dir = tmp
 	}
-	st, err := startStack(ctx, cfg.Binary, cfg.BareProxyBinary, dir, cfg.PprofAddr)
+	st, err := startStack(ctx, cfg.Binary, cfg.BareProxyBinary, dir, cfg.PprofAddr, cfg.Backends)
 	if err != nil {
 		return nil, err
 	}
 	defer st.stop()
-	cfg.progress("simulator at %s (pid %d), gateway at %s (pid %d)", st.simURL, st.sim.pid(), st.gwURL, st.gateway.pid())
+	cfg.progress("simulator at %s (pid %d)", st.simURL, st.sim.pid())
+	for _, g := range st.gateways() {
+		cfg.progress("%s at %s (pid %d)", g.name, g.url, g.proc.pid())
+	}
 
 	rep := &Report{Machine: describeMachine(), Config: cfg}
 	b := &bench{cfg: &cfg, st: st, rep: rep, admin: newClient(0, 2)}
@@ -114,8 +117,8 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	if cfg.wants(HeldStreams) && cfg.HeldStreams > 0 {
 		for _, t := range st.targets() {
-			if t.name == targetBareProxy {
-				continue // the hold is about the gateway's memory and descriptors
+			if t.name == targetBareProxy || (t.gw != nil && t.gw != st.gateway) {
+				continue // the hold is about the embedded gateway's memory and descriptors
 			}
 			if err := ctx.Err(); err != nil {
 				return rep, err
@@ -152,7 +155,10 @@ func (b *bench) note(format string, args ...any) {
 func (b *bench) run(ctx context.Context, sc Scenario, t target) (RunResult, error) {
 	cfg := b.cfg
 	cfg.progress("%-26s %-10s warm-up %s, then %s measured", sc.Title(), t.name, cfg.Warmup, cfg.Duration)
-	gwPID, simPID := b.st.gateway.pid(), b.st.sim.pid()
+	gwPID, simPID := b.st.gateway.proc.pid(), b.st.sim.pid()
+	if t.gw != nil {
+		gwPID = t.gw.proc.pid()
+	}
 	if err := resetPeakRSS(gwPID); err != nil {
 		b.note("peak RSS is the peak since the gateway started: clear_refs failed (%v)", err)
 	}
@@ -178,10 +184,10 @@ func (b *bench) run(ctx context.Context, sc Scenario, t target) (RunResult, erro
 	)
 	// The gateway and the bare proxy both measure their own overhead.
 	ovURL, ovKey := "", ""
-	switch t.name {
-	case targetGateway:
-		ovURL, ovKey = b.st.gwURL, b.st.adminKey
-	case targetBareProxy:
+	switch {
+	case t.gw != nil:
+		ovURL, ovKey = t.gw.url, b.st.adminKey
+	case t.name == targetBareProxy:
 		ovURL = b.st.proxyURL
 	}
 	measureOverhead := ovURL != ""

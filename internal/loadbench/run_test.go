@@ -3,6 +3,7 @@ package loadbench_test
 import (
 	"bytes"
 	"context"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
@@ -42,12 +43,20 @@ func TestRunMeasuresDirectAndGateway(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 
+	// With PostgreSQL (make test starts one), the PostgreSQL-backed
+	// configuration runs too.
+	wantRuns := 4
+	if dsn := os.Getenv("SWITCHBOARD_TEST_POSTGRES_DSN"); dsn != "" {
+		cfg.Backends = loadbench.ProductionBackends(dsn)
+		wantRuns += 2 * len(cfg.Backends)
+	}
+
 	rep, err := loadbench.Run(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rep.Runs) != 4 || len(rep.Held) != 2 {
-		t.Fatalf("%d runs and %d holds, want 4 and 2", len(rep.Runs), len(rep.Held))
+	if len(rep.Runs) != wantRuns || len(rep.Held) != 2 {
+		t.Fatalf("%d runs and %d holds, want %d and 2", len(rep.Runs), len(rep.Held), wantRuns)
 	}
 	for _, r := range rep.Runs {
 		if r.OK == 0 || r.Errors != 0 || r.Latency.P50 <= 0 || r.TTFB.P50 <= 0 {
@@ -56,7 +65,7 @@ func TestRunMeasuresDirectAndGateway(t *testing.T) {
 		if r.Scenario.Stream && r.EventsPerAnswer < 3 {
 			t.Errorf("%s %s: %.1f events per stream", r.Scenario.Title(), r.Target, r.EventsPerAnswer)
 		}
-		if r.Target == loadbench.TargetGateway {
+		if strings.HasPrefix(r.Target, loadbench.TargetGateway) {
 			if r.Overhead == nil || r.GatewayPeakRSS <= 0 {
 				t.Errorf("%s: no overhead or RSS measured (notes: %v)", r.Scenario.Title(), rep.Notes)
 			} else if r.Overhead.Unary.Count == 0 && r.Overhead.StreamChunk.Count == 0 {
@@ -71,7 +80,11 @@ func TestRunMeasuresDirectAndGateway(t *testing.T) {
 	}
 	var out bytes.Buffer
 	rep.Print(&out)
-	for _, want := range []string{"unary, 100 req/s", "added by gateway", "own overhead", "held streams", "targets"} {
+	want := []string{"unary, 100 req/s", "added by gateway", "own overhead", "held streams", "targets"}
+	for _, b := range cfg.Backends {
+		want = append(want, "added by gateway/"+b.Name, "gateway/"+b.Name+", unary, 500 req/s: added p50")
+	}
+	for _, want := range want {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("report lacks %q:\n%s", want, out.String())
 		}

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"time"
 )
 
@@ -22,16 +23,26 @@ const (
 	UpstreamModel = "sim-chat"
 )
 
-// stack is the simulator and the gateway in front of it, running.
+// stack is the simulator and the gateways in front of it, running.
 type stack struct {
 	dir      string
 	sim      *process
-	gateway  *process
 	proxy    *process // the bare proxy, when configured
 	simURL   string   // http://127.0.0.1:port
-	gwURL    string
 	proxyURL string
 	adminKey string
+	// gateway is the embedded configuration; backends are the others, in
+	// the order of Config.Backends.
+	gateway  *gatewayInstance
+	backends []*gatewayInstance
+}
+
+// gatewayInstance is one gateway process and what a client needs to call it.
+type gatewayInstance struct {
+	// name is the target's name: "gateway" or "gateway/BACKEND".
+	name string
+	proc *process
+	url  string
 	// virtualKey is a real key created through the admin API, scoped to
 	// GatewayAlias.
 	virtualKey string
@@ -60,20 +71,17 @@ defaults:
   env_providers: false
 `
 
-// startStack starts the simulator, the gateway and, when proxyBin is set,
-// the bare proxy (proxyBin run with BareProxyFlag), in dir, and creates a
-// virtual key. pprofAddr, when set, enables the gateway's profiler there.
-func startStack(ctx context.Context, bin, proxyBin, dir, pprofAddr string) (*stack, error) {
+// startStack starts the simulator, the embedded gateway, one gateway per
+// backend and, when proxyBin is set, the bare proxy (proxyBin run with
+// BareProxyFlag), in dir, and creates a virtual key on each gateway.
+// pprofAddr, when set, enables the embedded gateway's profiler there.
+func startStack(ctx context.Context, bin, proxyBin, dir, pprofAddr string, backends []Backend) (*stack, error) {
 	s := &stack{dir: dir}
 	simAddr, err := freeLoopbackAddr()
 	if err != nil {
 		return nil, err
 	}
-	gwAddr, err := freeLoopbackAddr()
-	if err != nil {
-		return nil, err
-	}
-	s.simURL, s.gwURL = "http://"+simAddr, "http://"+gwAddr
+	s.simURL = "http://" + simAddr
 	s.adminKey = "loadbench-admin-" + randomHex(16)
 
 	s.sim, err = startProcess("simulator", bin, []string{"sim", "--addr", simAddr}, childEnv(), filepath.Join(dir, "sim.log"))
@@ -84,29 +92,17 @@ func startStack(ctx context.Context, bin, proxyBin, dir, pprofAddr string) (*sta
 		s.stop()
 		return nil, err
 	}
-
-	configPath := filepath.Join(dir, "switchboard.yaml")
-	cfg := fmt.Sprintf(gatewayConfig, s.simURL, GatewayAlias, UpstreamModel, GatewayAlias, GatewayAlias)
-	if err := os.WriteFile(configPath, []byte(cfg), 0o600); err != nil {
+	if s.gateway, err = s.startGateway(ctx, bin, targetGateway, "", pprofAddr); err != nil {
 		s.stop()
 		return nil, err
 	}
-	args := []string{"serve", "--addr", gwAddr, "--config", configPath, "--data-dir", filepath.Join(dir, "data")}
-	if pprofAddr != "" {
-		args = append(args, "--pprof", pprofAddr)
-	}
-	s.gateway, err = startProcess("gateway", bin, args, childEnv("SWITCHBOARD_ADMIN_KEY="+s.adminKey), filepath.Join(dir, "gateway.log"))
-	if err != nil {
-		s.stop()
-		return nil, err
-	}
-	if err := s.gateway.waitReady(ctx, s.gwURL+"/readyz", 15*time.Second); err != nil {
-		s.stop()
-		return nil, err
-	}
-	if s.virtualKey, err = s.createKey(ctx, bin); err != nil {
-		s.stop()
-		return nil, err
+	for _, b := range backends {
+		g, err := s.startGateway(ctx, bin, targetGateway+"/"+b.Name, b.YAML, "")
+		if err != nil {
+			s.stop()
+			return nil, fmt.Errorf("backend %s: %w", b.Name, err)
+		}
+		s.backends = append(s.backends, g)
 	}
 	if proxyBin != "" {
 		if err := s.startBareProxy(ctx, proxyBin); err != nil {
@@ -115,6 +111,39 @@ func startStack(ctx context.Context, bin, proxyBin, dir, pprofAddr string) (*sta
 		}
 	}
 	return s, nil
+}
+
+// startGateway starts a gateway named name whose configuration is the
+// embedded one plus extraYAML, with its own address, data directory and log.
+func (s *stack) startGateway(ctx context.Context, bin, name, extraYAML, pprofAddr string) (*gatewayInstance, error) {
+	addr, err := freeLoopbackAddr()
+	if err != nil {
+		return nil, err
+	}
+	g := &gatewayInstance{name: name, url: "http://" + addr}
+	file := strings.ReplaceAll(name, "/", "-")
+	configPath := filepath.Join(s.dir, file+".yaml")
+	cfg := fmt.Sprintf(gatewayConfig, s.simURL, GatewayAlias, UpstreamModel, GatewayAlias, GatewayAlias) + extraYAML
+	if err := os.WriteFile(configPath, []byte(cfg), 0o600); err != nil {
+		return nil, err
+	}
+	args := []string{"serve", "--addr", addr, "--config", configPath, "--data-dir", filepath.Join(s.dir, file+"-data")}
+	if pprofAddr != "" {
+		args = append(args, "--pprof", pprofAddr)
+	}
+	g.proc, err = startProcess(name, bin, args, childEnv("SWITCHBOARD_ADMIN_KEY="+s.adminKey), filepath.Join(s.dir, file+".log"))
+	if err != nil {
+		return nil, err
+	}
+	if err := g.proc.waitReady(ctx, g.url+"/readyz", 30*time.Second); err != nil {
+		g.proc.stop(10 * time.Second)
+		return nil, err
+	}
+	if g.virtualKey, err = createKey(ctx, bin, g.url, s.adminKey); err != nil {
+		g.proc.stop(10 * time.Second)
+		return nil, err
+	}
+	return g, nil
 }
 
 func (s *stack) startBareProxy(ctx context.Context, proxyBin string) error {
@@ -131,13 +160,13 @@ func (s *stack) startBareProxy(ctx context.Context, proxyBin string) error {
 	return s.proxy.waitReady(ctx, s.proxyURL+"/v1/models", 15*time.Second)
 }
 
-// createKey creates a virtual key the way an operator does, with
-// `switchboard keys create`.
-func (s *stack) createKey(ctx context.Context, bin string) (string, error) {
+// createKey creates a virtual key on the gateway at url the way an operator
+// does, with `switchboard keys create`.
+func createKey(ctx context.Context, bin, url, adminKey string) (string, error) {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "keys", "create", "--name", "loadbench", "--models", GatewayAlias, "--json", "--url", s.gwURL)
-	cmd.Env = childEnv("SWITCHBOARD_ADMIN_KEY=" + s.adminKey)
+	cmd := exec.CommandContext(ctx, bin, "keys", "create", "--name", "loadbench", "--models", GatewayAlias, "--json", "--url", url)
+	cmd.Env = childEnv("SWITCHBOARD_ADMIN_KEY=" + adminKey)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
@@ -156,8 +185,8 @@ func (s *stack) stop() {
 	if s.proxy != nil {
 		s.proxy.stop(10 * time.Second)
 	}
-	if s.gateway != nil {
-		s.gateway.stop(10 * time.Second)
+	for _, g := range s.gateways() {
+		g.proc.stop(10 * time.Second)
 	}
 	if s.sim != nil {
 		s.sim.stop(10 * time.Second)
@@ -166,12 +195,25 @@ func (s *stack) stop() {
 
 // healthy returns an error naming a child that has died.
 func (s *stack) healthy() error {
-	for _, p := range []*process{s.sim, s.gateway, s.proxy} {
+	procs := []*process{s.sim, s.proxy}
+	for _, g := range s.gateways() {
+		procs = append(procs, g.proc)
+	}
+	for _, p := range procs {
 		if p != nil && !p.running() {
 			return fmt.Errorf("%s exited (%v); its log:\n%s", p.name, p.waitErr, p.logTail())
 		}
 	}
 	return nil
+}
+
+// gateways lists the running gateways, the embedded one first.
+func (s *stack) gateways() []*gatewayInstance {
+	var out []*gatewayInstance
+	if s.gateway != nil {
+		out = append(out, s.gateway)
+	}
+	return append(out, s.backends...)
 }
 
 func randomHex(n int) string {

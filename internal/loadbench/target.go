@@ -2,6 +2,7 @@ package loadbench
 
 import (
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -16,6 +17,15 @@ type target struct {
 	model string
 	// authorization is the Authorization header value ("" for none).
 	authorization string
+	// gw is the gateway behind url (nil for the simulator and the bare
+	// proxy).
+	gw *gatewayInstance
+}
+
+// isGateway reports whether a target name is a gateway's: the embedded one
+// ("gateway") or a backend's ("gateway/NAME").
+func isGateway(name string) bool {
+	return name == targetGateway || strings.HasPrefix(name, targetGateway+"/")
 }
 
 const (
@@ -31,7 +41,10 @@ func (s *stack) targets() []target {
 	if s.proxyURL != "" {
 		ts = append(ts, target{name: targetBareProxy, url: s.proxyURL + "/v1/chat/completions", model: UpstreamModel})
 	}
-	return append(ts, target{name: targetGateway, url: s.gwURL + "/v1/chat/completions", model: GatewayAlias, authorization: "Bearer " + s.virtualKey})
+	for _, g := range s.gateways() {
+		ts = append(ts, target{name: g.name, url: g.url + "/v1/chat/completions", model: GatewayAlias, authorization: "Bearer " + g.virtualKey, gw: g})
+	}
+	return ts
 }
 
 // newClient returns an HTTP/1.1 client tuned for load on few hosts:

@@ -81,6 +81,21 @@ func (r *Report) Targets() []Check {
 		add("RSS <= 64 MB under 500 req/s", false, "not measured", false)
 	}
 
+	for _, b := range r.Config.Backends {
+		name := targetGateway + "/" + b.Name
+		bound := b.AddedP50
+		if bound == 0 {
+			bound = 150 * time.Microsecond
+		}
+		goal := fmt.Sprintf("%s, unary, 500 req/s: added p50 <= %s", name, fmtDuration(bound))
+		if bg := r.find(UnaryOpen, name); od != nil && bg != nil && od.OK > 0 && bg.OK > 0 {
+			p50 := bg.Latency.P50 - od.Latency.P50
+			add(goal, true, fmtAdded(p50), p50 <= bound)
+		} else {
+			add(goal, false, "not measured", false)
+		}
+	}
+
 	h := r.findHeld(targetGateway)
 	goal := fmt.Sprintf("%d concurrent open streams, no errors, gateway under 1 GB", r.Config.HeldStreams)
 	if h != nil && h.Skipped == "" {

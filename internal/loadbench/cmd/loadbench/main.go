@@ -5,6 +5,7 @@
 // by itself with -serve-bare-proxy.)
 //
 //	loadbench -bin bin/switchboard [-duration 10s] [-warmup 2s] [-only unary-open,stream-open]
+//	          [-postgres-dsn postgres://...]
 package main
 
 import (
@@ -34,6 +35,7 @@ func main() {
 	only := flag.String("only", "", "comma-separated scenarios to run: "+strings.Join(loadbench.ScenarioNames, ", ")+" (default all)")
 	flag.StringVar(&cfg.PprofAddr, "gateway-pprof", "", "start the gateway with its profiler on this address, e.g. 127.0.0.1:6060")
 	flag.StringVar(&cfg.Dir, "dir", "", "keep the children's configuration, data and logs here (default: a temporary directory)")
+	postgresDSN := flag.String("postgres-dsn", "", "also measure a gateway whose store is this PostgreSQL database (a DSN without a password)")
 	quiet := flag.Bool("quiet", false, "no progress lines")
 	noProxy := flag.Bool("no-bare-proxy", false, "do not run the scenarios through the bare reference proxy")
 	proxyAddr := flag.String(loadbench.BareProxyFlag, "", "internal: run as the bare proxy on this address")
@@ -57,6 +59,7 @@ func main() {
 		}
 		cfg.BareProxyBinary = self
 	}
+	cfg.Backends = loadbench.ProductionBackends(*postgresDSN)
 	if *only != "" {
 		cfg.Only = strings.Split(*only, ",")
 	}
