@@ -45,8 +45,8 @@ test: deps lint checkgenerate test-go test-ts test-python ## install everything,
 	@echo "make test: all checks passed"
 
 .PHONY: test-go
-test-go: vault deps-postgres ## Go unit, integration and end-to-end tests (Vault and PostgreSQL tests start their own servers)
-	SWITCHBOARD_TEST_VAULT_BIN=$(VAULT) scripts/postgres-test.sh run -- go test $(GO_TEST_FLAGS) ./...
+test-go: vault deps-postgres deps-redis ## Go unit, integration and end-to-end tests (Vault, PostgreSQL and Redis tests start their own servers)
+	SWITCHBOARD_TEST_VAULT_BIN=$(VAULT) scripts/postgres-test.sh run -- scripts/redis-test.sh run -- go test $(GO_TEST_FLAGS) ./...
 
 .PHONY: test-ts
 test-ts: build deps-ts ## TypeScript client and OpenAI Node SDK tests against the real binary
@@ -71,8 +71,8 @@ bench: build deps-postgres ## load benchmark: simulator direct vs through the ga
 		$(LOADBENCH) $(SWITCHBOARD) "$(LOADBENCH_FLAGS)"
 
 .PHONY: bench-micro
-bench-micro: ## Go micro-benchmarks of the hot path (BENCH_FLAGS=-count=10 for benchstat)
-	go test -run '^$$' -bench . -benchmem $(BENCH_FLAGS) ./llm/... ./auth/... ./providers/... ./router/... ./server/... ./telemetry/...
+bench-micro: deps-redis ## Go micro-benchmarks of the hot path (BENCH_FLAGS=-count=10 for benchstat; Redis ones start a server)
+	scripts/redis-test.sh run -- go test -run '^$$' -bench . -benchmem $(BENCH_FLAGS) ./llm/... ./auth/... ./providers/... ./router/... ./server/... ./telemetry/... ./billing/...
 
 # ---------------------------------------------------------------- lint
 
@@ -115,7 +115,7 @@ checkgenerate: tools deps-ts deps-python ## fail when generated code is stale
 # ---------------------------------------------------------------- dependencies
 
 .PHONY: deps
-deps: tools deps-apt deps-postgres deps-ts deps-python ## install everything the tests need
+deps: tools deps-apt deps-postgres deps-redis deps-ts deps-python ## install everything the tests need
 
 .PHONY: tools
 tools: $(BUF) $(BIN)/protoc-gen-go $(BIN)/protoc-gen-connect-go
@@ -140,6 +140,10 @@ deps-apt: ## Debian packages: protoc (for the Python code generator)
 .PHONY: deps-postgres
 deps-postgres: ## Debian packages: the PostgreSQL server the Go tests start (scripts/postgres-test.sh)
 	scripts/apt-install.sh pg_ctlcluster:postgresql
+
+.PHONY: deps-redis
+deps-redis: ## Debian packages: the Redis server the Go tests start (scripts/redis-test.sh)
+	scripts/apt-install.sh redis-server:redis-server
 
 .PHONY: deps-ts
 deps-ts: clients/ts/node_modules/.stamp

@@ -256,6 +256,16 @@ func (k *Keys) revoke(ctx context.Context, id string, admin bool) (KeyRecord, er
 	return rec, nil
 }
 
+// ForgetDeleted makes this instance refuse deleted keys (see Teams.Delete
+// and Users.Delete) from the next request on, whatever it has cached.
+// Other instances sharing a store with change announcements learn of the
+// deletion from it; otherwise within the cache TTL.
+func (k *Keys) ForgetDeleted(ids ...string) {
+	for _, id := range ids {
+		k.cache.markRevoked(id)
+	}
+}
+
 // Rotate gives a virtual key a new secret, returned once. The old secret
 // keeps working for grace (0: not at all), so clients can move over
 // without an outage; a second rotation within the grace period leaves the

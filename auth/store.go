@@ -22,6 +22,9 @@ var (
 	ErrUserNotInTeam = errors.New("auth: user belongs to another team")
 	// ErrRevoked: a change was asked of a revoked key.
 	ErrRevoked = errors.New("auth: key is revoked")
+	// ErrHasLiveKeys: a team or user to delete still has a key that is
+	// neither revoked nor expired.
+	ErrHasLiveKeys = errors.New("auth: has live keys")
 )
 
 // KeyRecord is a virtual key or an admin credential as stored: the public

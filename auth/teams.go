@@ -15,6 +15,22 @@ type Team struct {
 	Name      string
 	CreatedAt time.Time
 	UpdatedAt time.Time
+	// PayloadCapture has the audit trail keep the team's request and
+	// response bodies, redacted, for PayloadRetentionDays (0: the gateway's
+	// default). Off by default.
+	PayloadCapture       bool
+	PayloadRetentionDays int
+}
+
+// MaxPayloadRetentionDays bounds a team's payload retention (ten years).
+const MaxPayloadRetentionDays = 3660
+
+// UpdateTeamParams changes a team; nil fields are left as they are.
+type UpdateTeamParams struct {
+	ID                   string
+	Name                 *string
+	PayloadCapture       *bool
+	PayloadRetentionDays *int
 }
 
 // ListTeamsParams pages through teams.
@@ -112,6 +128,68 @@ func (t *Teams) Rename(ctx context.Context, id, name string) (Team, error) {
 		return Team{}, notFoundOr(err, "team", id)
 	}
 	return Team(rec), nil
+}
+
+// Update changes a team's name or payload capture settings.
+func (t *Teams) Update(ctx context.Context, p UpdateTeamParams) (Team, error) {
+	if err := checkTeamID(p.ID); err != nil {
+		return Team{}, err
+	}
+	u := TeamUpdate{ID: p.ID, PayloadCapture: p.PayloadCapture, UpdatedAt: storedTime(t.now())}
+	if p.Name != nil {
+		name, verr := validateName("name", "team", *p.Name)
+		if verr != nil {
+			return Team{}, verr
+		}
+		u.Name = &name
+	}
+	if d := p.PayloadRetentionDays; d != nil {
+		if *d < 0 || *d > MaxPayloadRetentionDays {
+			return Team{}, invalidParam("payload_retention_days", fmt.Sprintf("payload_retention_days must be between 0 (the gateway's default) and %d", MaxPayloadRetentionDays))
+		}
+		days := *d
+		u.PayloadRetentionDays = &days
+	}
+	rec, err := t.store.UpdateTeam(ctx, u)
+	switch {
+	case errors.Is(err, ErrAlreadyExists):
+		return Team{}, errTeamNameTaken(*u.Name, err)
+	case err != nil:
+		return Team{}, notFoundOr(err, "team", p.ID)
+	}
+	return Team(rec), nil
+}
+
+// Delete deletes a team with its users and keys, and returns the team as
+// it was and what went with it. A team that still has a live key (an
+// admin credential scoped to it counts) is refused unless force is set;
+// the default team is never deleted. The caller passes the deleted keys to
+// Keys.ForgetDeleted.
+func (t *Teams) Delete(ctx context.Context, id string, force bool) (Team, Deletion, error) {
+	if err := checkTeamID(id); err != nil {
+		return Team{}, Deletion{}, err
+	}
+	if id == DefaultTeamID {
+		return Team{}, Deletion{}, invalidParam("id", "the default team cannot be deleted")
+	}
+	rec, err := t.store.TeamByID(ctx, id)
+	if err != nil {
+		return Team{}, Deletion{}, notFoundOr(err, "team", id)
+	}
+	del, err := t.store.DeleteTeam(ctx, DeleteQuery{ID: id, Force: force, At: storedTime(t.now())})
+	if err != nil {
+		return Team{}, Deletion{}, deleteError(err, "team", id)
+	}
+	return Team(rec), del, nil
+}
+
+// deleteError explains a store refusing a deletion.
+func deleteError(err error, what, id string) *llm.Error {
+	if errors.Is(err, ErrHasLiveKeys) {
+		return &llm.Error{Kind: llm.KindInvalidRequest, Code: "has_live_keys", Param: "force", Err: err,
+			Message: fmt.Sprintf("%s %q still has live keys; revoke them first, or set force to delete them too", what, id)}
+	}
+	return notFoundOr(err, what, id)
 }
 
 func checkTeamID(id string) *llm.Error {

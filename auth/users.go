@@ -153,6 +153,25 @@ func (u *Users) Update(ctx context.Context, p UpdateUserParams) (User, error) {
 	return User(rec), nil
 }
 
+// Delete deletes a user and every key issued to them, and returns the user
+// as it was and what went with it. A user with a live key is refused
+// unless force is set. The caller passes the deleted keys to
+// Keys.ForgetDeleted.
+func (u *Users) Delete(ctx context.Context, id string, force bool) (User, Deletion, error) {
+	if err := checkUserID(id); err != nil {
+		return User{}, Deletion{}, err
+	}
+	rec, err := u.store.UserByID(ctx, id)
+	if err != nil {
+		return User{}, Deletion{}, notFoundOr(err, "user", id)
+	}
+	del, err := u.store.DeleteUser(ctx, DeleteQuery{ID: id, Force: force, At: storedTime(u.now())})
+	if err != nil {
+		return User{}, Deletion{}, deleteError(err, "user", id)
+	}
+	return User(rec), del, nil
+}
+
 func checkUserID(id string) *llm.Error {
 	switch {
 	case id == "":

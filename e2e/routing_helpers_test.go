@@ -35,14 +35,19 @@ type routed struct {
 // can reload it). The demo aliases are off: every alias is the test's.
 func startRouted(t *testing.T, yml string) *routed {
 	t.Helper()
+	return startRoutedEnv(t, yml, func(string) (string, bool) { return "", false })
+}
+
+// startRoutedEnv is startRouted with env: references resolved by lookupEnv.
+func startRoutedEnv(t *testing.T, yml string, lookupEnv func(string) (string, bool)) *routed {
+	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "switchboard.yaml")
 	if err := os.WriteFile(path, []byte(yml), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	noEnv := func(string) (string, bool) { return "", false }
-	cfg, err := config.Load(path, noEnv)
+	cfg, err := config.Load(path, lookupEnv)
 	if err != nil {
 		t.Fatalf("config: %v", err)
 	}

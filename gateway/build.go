@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 
+	"github.com/switchboard-gw/switchboard/billing/meter"
 	"github.com/switchboard-gw/switchboard/gateway/config"
 	"github.com/switchboard-gw/switchboard/llm"
 	"github.com/switchboard-gw/switchboard/providers/anthropic"
@@ -13,6 +14,7 @@ import (
 	"github.com/switchboard-gw/switchboard/providers/sim"
 	"github.com/switchboard-gw/switchboard/router"
 	"github.com/switchboard-gw/switchboard/secrets"
+	"github.com/switchboard-gw/switchboard/telemetry/tracing"
 )
 
 // Option adjusts how New builds the gateway.
@@ -22,6 +24,12 @@ type buildOptions struct {
 	secrets  secrets.Resolver
 	observer router.Observer
 	clock    router.Clock
+	// instrumentation is telemetry's (instrument.go).
+	instrumentation Instrumentation
+	// meter charges attempts (metering.go).
+	meter *meter.Meter
+	// admission admits requests (admission.go).
+	admission *admission
 }
 
 // WithSecrets resolves credential references with r, usually the result
@@ -37,6 +45,7 @@ func New(cfg *config.Config, opts ...Option) (*Gateway, error) {
 	for _, opt := range opts {
 		opt(&o)
 	}
+	o.finishAdmission()
 	g := &Gateway{opts: o, state: router.NewState()}
 	if err := g.Reload(cfg); err != nil {
 		return nil, err
@@ -45,8 +54,15 @@ func New(cfg *config.Config, opts ...Option) (*Gateway, error) {
 }
 
 func buildProvider(name string, pc *config.Provider, resolver secrets.Resolver) (llm.Provider, error) {
-	if pc.Kind == config.KindSim {
+	switch pc.Kind {
+	case config.KindSim:
 		return newSimProvider(name, pc)
+	case config.KindAzure:
+		return newAzureProvider(name, pc, resolver)
+	case config.KindVertex:
+		return newVertexProvider(name, pc, resolver)
+	case config.KindBedrock:
+		return newBedrockProvider(name, pc, resolver)
 	}
 	// Every real provider takes its key the same way: a static value for
 	// env: references, a refreshable credential for vault: ones.
@@ -117,8 +133,11 @@ const simKey = "sim-no-key-needed"
 // of the configured dialect, so the keyless demo exercises the same code as
 // a real provider, without a second port.
 func newSimProvider(name string, pc *config.Provider) (llm.Provider, error) {
+	if pc.Dialect == config.KindBedrock {
+		return newSimBedrock(name, simOptions(pc.Sim))
+	}
 	s := sim.New(simOptions(pc.Sim))
-	client := &http.Client{Transport: s.Transport()}
+	client := &http.Client{Transport: tracing.Transport(s.Transport())}
 	switch pc.Dialect {
 	case config.KindAnthropic:
 		return anthropic.New(anthropic.Config{Name: name, BaseURL: simHost, APIKey: simKey, HTTPClient: client})

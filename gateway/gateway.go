@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 
 	"github.com/switchboard-gw/switchboard/auth"
+	"github.com/switchboard-gw/switchboard/billing/meter"
 	"github.com/switchboard-gw/switchboard/llm"
 	"github.com/switchboard-gw/switchboard/router"
 )
@@ -41,7 +42,23 @@ func (g *Gateway) Complete(ctx context.Context, p *auth.Principal, req *llm.Requ
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
-	return g.Router().Complete(ctx, req)
+	ctx, req, ticket, err := g.admitRequest(ctx, p, req, false)
+	if err != nil {
+		return nil, err
+	}
+	if ticket.Replayed() {
+		return ticket.Replay()
+	}
+	ctx, call := g.beginCall(ctx, p, req.User, false)
+	resp, err := g.Router().Complete(ctx, req)
+	if err != nil {
+		err = costOnError(err, call)
+		ticket.Finish(ctx, nil, err)
+		return nil, err
+	}
+	resp.Cost = call.Cost()
+	ticket.Finish(ctx, resp, nil)
+	return resp, nil
 }
 
 // Stream checks, authorizes, routes and streams one request. The caller
@@ -53,7 +70,21 @@ func (g *Gateway) Stream(ctx context.Context, p *auth.Principal, req *llm.Reques
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
-	return g.Router().Stream(ctx, req)
+	ctx, req, ticket, err := g.admitRequest(ctx, p, req, true)
+	if err != nil {
+		return nil, err
+	}
+	if ticket.Replayed() {
+		return ticket.ReplayStream()
+	}
+	ctx, call := g.beginCall(ctx, p, req.User, true)
+	s, err := g.Router().Stream(ctx, req)
+	if err != nil {
+		err = costOnError(err, call)
+		ticket.Finish(ctx, nil, err)
+		return nil, err
+	}
+	return ticket.Stream(ctx, meter.WrapStream(s, call)), nil
 }
 
 // Embed checks, authorizes and routes an embeddings request.
@@ -64,7 +95,18 @@ func (g *Gateway) Embed(ctx context.Context, p *auth.Principal, req *llm.EmbedRe
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
-	return g.Router().Embed(ctx, req)
+	ctx, req, ticket, err := g.admitEmbed(ctx, p, req)
+	if err != nil {
+		return nil, err
+	}
+	ctx, call := g.beginCall(ctx, p, req.User, false)
+	resp, err := g.Router().Embed(ctx, req)
+	ticket.FinishEmbed(ctx, err)
+	if err != nil {
+		return nil, costOnError(err, call)
+	}
+	resp.Cost = call.Cost()
+	return resp, nil
 }
 
 // ListModels lists the aliases p may use.

@@ -17,10 +17,21 @@ func (g *Gateway) Reload(cfg *config.Config) error {
 	if o.secrets == nil { // a gateway made by NewWithRouter
 		o.secrets = secrets.Schemes{secrets.SchemeEnv: secrets.Env{LookupEnv: cfg.LookupEnv}}
 	}
+	var pricer *configPricer
+	if g.opts.meter != nil {
+		var err error
+		if pricer, err = newConfigPricer(cfg); err != nil {
+			return err
+		}
+	}
 	r, err := buildRouter(cfg, &o, g.state)
 	if err != nil {
 		return err
 	}
+	if pricer != nil {
+		g.opts.meter.SetPricer(pricer)
+	}
+	g.opts.admissionReloaded(r, pricer)
 	g.router.Store(r)
 	return nil
 }

@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"context"
 	"fmt"
 	"net"
 	"net/http"
@@ -12,12 +13,28 @@ import (
 	"github.com/switchboard-gw/switchboard/llm"
 	"github.com/switchboard-gw/switchboard/providers/sim"
 	"github.com/switchboard-gw/switchboard/router"
+	"github.com/switchboard-gw/switchboard/telemetry/tracing"
 )
 
 // WithObserver has every attempt the router makes reported to o (metering
-// charges attempts from there).
+// charges attempts from there, tracing makes spans of them). Several
+// observers are called in the order they were given.
 func WithObserver(o router.Observer) Option {
-	return func(b *buildOptions) { b.observer = o }
+	return func(b *buildOptions) {
+		if prev := b.observer; prev != nil {
+			b.observer = func(ctx context.Context, a llm.Attempt) { prev(ctx, a); o(ctx, a) }
+			return
+		}
+		b.observer = o
+	}
+}
+
+// chainObservers calls first, then then (which may be nil).
+func chainObservers(first, then router.Observer) router.Observer {
+	if then == nil {
+		return first
+	}
+	return func(ctx context.Context, a llm.Attempt) { first(ctx, a); then(ctx, a) }
 }
 
 // WithRouterClock replaces the router's clock (tests).
@@ -55,6 +72,7 @@ func buildRouter(cfg *config.Config, o *buildOptions, state *router.State) (*rou
 		if err != nil {
 			return nil, fmt.Errorf("providers.%s: %w", name, err)
 		}
+		p = o.instrument(name, pc, p)
 		providers[name] = p
 		if pc.Passthrough {
 			passthrough[name] = p
@@ -78,6 +96,9 @@ func buildRouter(cfg *config.Config, o *buildOptions, state *router.State) (*rou
 		}
 		if dc.Price != nil {
 			d.Price = router.Price{InputPerMTok: dc.Price.InputPerMTok, OutputPerMTok: dc.Price.OutputPerMTok}
+		} else if p, ok := cfg.DeploymentPrice(name, time.Time{}); ok {
+			// The lowest-cost strategy ranks by the prices metering charges.
+			d.Price = router.Price{InputPerMTok: p.Input.USDPerMTok(), OutputPerMTok: p.Output.USDPerMTok()}
 		}
 		if dc.Breaker != nil {
 			b := breakerPolicy(rt.Breaker, *dc.Breaker)
@@ -91,7 +112,7 @@ func buildRouter(cfg *config.Config, o *buildOptions, state *router.State) (*rou
 			if err != nil {
 				return nil, fmt.Errorf("deployments.%s.api_keys[%d]: %w", name, i, err)
 			}
-			d.Keys = append(d.Keys, p)
+			d.Keys = append(d.Keys, o.instrument(dc.Provider, &pc, p))
 		}
 		deployments[name] = d
 	}
@@ -145,7 +166,12 @@ func buildRouter(cfg *config.Config, o *buildOptions, state *router.State) (*rou
 		}
 		rc.Aliases = append(rc.Aliases, a)
 	}
-	return router.Build(rc, router.Options{State: state, Observer: o.observer, Clock: o.clock})
+	observer := o.observer
+	if m := o.meter; m != nil {
+		observer = chainObservers(m.Observe, observer)
+	}
+	return router.Build(rc, router.Options{State: state, Observer: observer, Clock: o.clock, Attempts: o.instrumentation.Attempts,
+		Tokens: tokenCounter(cfg), Gate: o.deploymentGate()})
 }
 
 func sortedNames[V any](m map[string]V) []string {
@@ -224,30 +250,39 @@ func simOptions(o config.SimOptions) sim.Options {
 	return so
 }
 
-// httpClientFor returns the HTTP client of a provider with its own connect
-// timeout, or nil (the translator's shared client) without one. Clients
-// are shared per timeout, so that connections stay pooled across
+// defaultConnectTimeout is a provider's connect timeout when it sets none,
+// the translators' own default.
+const defaultConnectTimeout = 10 * time.Second
+
+// httpClientFor returns the HTTP client of a provider: tuned like the
+// translators' shared clients, with the provider's connect timeout.
+// Clients are shared per timeout, so that connections stay pooled across
 // providers and reloads.
+//
+// Its transport sends the trace context of each call's context upstream
+// (W3C traceparent): with tracing on, that is the provider attempt's span;
+// without it the context carries none and requests go out unchanged.
 func httpClientFor(pc *config.Provider) *http.Client {
-	if pc.ConnectTimeout <= 0 {
-		return nil
+	timeout := pc.ConnectTimeout
+	if timeout <= 0 {
+		timeout = defaultConnectTimeout
 	}
 	clientsMu.Lock()
 	defer clientsMu.Unlock()
-	if c, ok := clients[pc.ConnectTimeout]; ok {
+	if c, ok := clients[timeout]; ok {
 		return c
 	}
-	c := &http.Client{Transport: &http.Transport{
+	c := &http.Client{Transport: tracing.Transport(&http.Transport{
 		Proxy:                 http.ProxyFromEnvironment,
-		DialContext:           (&net.Dialer{Timeout: pc.ConnectTimeout, KeepAlive: 30 * time.Second}).DialContext,
+		DialContext:           (&net.Dialer{Timeout: timeout, KeepAlive: 30 * time.Second}).DialContext,
 		ForceAttemptHTTP2:     true,
 		MaxIdleConns:          1024,
 		MaxIdleConnsPerHost:   256,
 		IdleConnTimeout:       90 * time.Second,
-		TLSHandshakeTimeout:   pc.ConnectTimeout,
+		TLSHandshakeTimeout:   timeout,
 		ExpectContinueTimeout: time.Second,
-	}}
-	clients[pc.ConnectTimeout] = c
+	})}
+	clients[timeout] = c
 	return c
 }
 

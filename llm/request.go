@@ -61,6 +61,8 @@ type EmbedResponse struct {
 	Usage      Usage
 	Provider   string
 	Deployment string
+	// Cost is what the request cost (set by the gateway's metering).
+	Cost Cost
 }
 
 // ModelInfo describes a model a provider (or the gateway) offers.

@@ -28,6 +28,9 @@ type Response struct {
 	SystemFingerprint string
 	// Route tells how the gateway served the request (set by the router).
 	Route *Route
+	// Cost is what the request cost (set by the gateway's metering; zero
+	// without it).
+	Cost Cost
 }
 
 // Choice is one generated answer.

@@ -108,6 +108,9 @@ func (a *Attempt) Failed() bool { return a.Outcome == OutcomeFailed || a.Outcome
 type RouteError struct {
 	Err   error
 	Route *Route
+	// Cost is what the failed request cost (attempts that consumed tokens
+	// before it failed), set by the gateway's metering; see CostOf.
+	Cost *Cost
 }
 
 func (e *RouteError) Error() string { return e.Err.Error() }

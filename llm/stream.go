@@ -51,6 +51,10 @@ type Chunk struct {
 	// changed (a continuation on another deployment); it is nil on the
 	// others.
 	Route *Route
+	// Cost is what the request cost, set by the gateway's metering on the
+	// stream's last chunk (once every attempt has been charged); nil on
+	// the others.
+	Cost *Cost
 }
 
 // ToolCallDelta is an increment of one tool call. The first delta of a call

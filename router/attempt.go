@@ -1,7 +1,9 @@
 package router
 
 import (
+	"context"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/switchboard-gw/switchboard/llm"
@@ -10,12 +12,20 @@ import (
 // attemptRun is one attempt in progress: its record in the run, and what
 // settling it needs.
 type attemptRun struct {
-	rn    *run
+	rn *run
+	// ctx is the context the attempt's upstream call derives from: the
+	// request's (or hedge race's), with what the AttemptHook added.
+	ctx   context.Context
 	idx   int
 	m     *member
 	probe bool
 	start time.Time
 	ended bool
+	// req is what was sent, when not the run's request (a continuation).
+	req *llm.Request
+	// output is a stream's output as received, kept only when the
+	// router has a TokenCounter, to count it if no usage is reported.
+	output *strings.Builder
 }
 
 // settle says what an ended attempt tells the deployment's breaker.
@@ -30,8 +40,8 @@ const (
 	settleRelease
 )
 
-// begin records the start of an attempt on m.
-func (rn *run) begin(m *member, reason llm.AttemptReason, key int, probe bool) *attemptRun {
+// begin records the start of an attempt on m, made in ctx.
+func (rn *run) begin(ctx context.Context, m *member, reason llm.AttemptReason, key int, probe bool) *attemptRun {
 	now := rn.r.clock.Now()
 	rn.mu.Lock()
 	idx := len(rn.attempts)
@@ -45,29 +55,43 @@ func (rn *run) begin(m *member, reason llm.AttemptReason, key int, probe bool) *
 		Reason:     reason,
 		Start:      now,
 	})
+	started := rn.attempts[idx]
 	rn.mu.Unlock()
+	if rn.r.hook != nil {
+		ctx = startHook(rn.r.hook, ctx, started)
+	}
 	m.st.count(now.UnixNano(), 1, rn.estInput)
 	ar := &attemptRun{}
 	if idx < len(rn.arBuf) {
 		ar = &rn.arBuf[idx] // most requests make one or two attempts: no allocation
 	}
-	*ar = attemptRun{rn: rn, idx: idx, m: m, probe: probe, start: now}
+	*ar = attemptRun{rn: rn, ctx: ctx, idx: idx, m: m, probe: probe, start: now}
 	return ar
 }
 
+// startHook tells h that a starts. a is a copy, taken by value here so
+// that only routers with a hook pay for it escaping to the heap.
+func startHook(h AttemptHook, ctx context.Context, a llm.Attempt) context.Context {
+	return h.AttemptStart(ctx, &a)
+}
+
+// endHook tells h that a ended (by value, as startHook).
+func endHook(h AttemptHook, ctx context.Context, a llm.Attempt) { h.AttemptEnd(ctx, &a) }
+
 // end settles an attempt: its record, the breaker, the statistics, and the
-// observer. usage is what the provider reported; when estimated is set it
-// holds only the output tokens received, and the prompt is estimated.
-func (ar *attemptRun) end(outcome llm.AttemptOutcome, err error, usage llm.Usage, estimated bool, ttft time.Duration, s settle) {
+// observer, and returns the usage recorded. usage is what the provider
+// reported; when estimated is set it holds only the output tokens
+// received, and the prompt is estimated (or counted: promptTokens).
+func (ar *attemptRun) end(outcome llm.AttemptOutcome, err error, usage llm.Usage, estimated bool, ttft time.Duration, s settle) llm.Usage {
 	if ar.ended {
-		return
+		return llm.Usage{}
 	}
 	ar.ended = true
 	rn := ar.rn
 	now := rn.r.clock.Now()
 	latency := now.Sub(ar.start)
 	if estimated {
-		usage.InputTokens = rn.estInput
+		usage = ar.countEstimate(usage, outcome, err)
 	}
 	rn.mu.Lock()
 	a := &rn.attempts[ar.idx]
@@ -100,6 +124,10 @@ func (ar *attemptRun) end(outcome llm.AttemptOutcome, err error, usage llm.Usage
 	if rn.r.observer != nil {
 		rn.r.observer(rn.ctx, record)
 	}
+	if rn.r.hook != nil {
+		endHook(rn.r.hook, ar.ctx, record)
+	}
+	return usage
 }
 
 // markStreaming notes that the attempt is serving the stream.

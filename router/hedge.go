@@ -49,7 +49,7 @@ func (rn *run) hedgeStep() (step, bool) {
 			return step{}, false
 		}
 		ok, probe := m.st.breaker.allow(m.breaker, now)
-		if !ok {
+		if !ok || !rn.admitted(m, probe) {
 			continue
 		}
 		// Take it out of the order so that failover does not call it again.

@@ -68,10 +68,7 @@ func (s *routedStream) Recv() (llm.Chunk, error) {
 		if s.rn.ctx.Err() != nil {
 			outcome, settle = llm.OutcomeCanceled, settleRelease
 		}
-		broken.ar.end(outcome, err, u, est, broken.ttft, settle)
-		if est {
-			u.InputTokens = s.rn.estInput
-		}
+		u = broken.ar.end(outcome, err, u, est, broken.ttft, settle)
 		if s.resume(err, u) {
 			continue
 		}

@@ -35,12 +35,24 @@ type Options struct {
 	State *State
 	// Observer receives every attempt once it has ended.
 	Observer Observer
+	// Attempts, when set, is told when each attempt starts and ends, and
+	// gives each its own context (telemetry's attempt spans; see
+	// AttemptHook).
+	Attempts AttemptHook
 	// Clock drives backoff, breakers and statistics. Nil: the real clock.
 	// Attempt timeouts (first token, idle, total) always use real timers.
 	Clock Clock
 	// Random returns numbers in [0, 1) for strategies and jitter. Nil:
 	// math/rand/v2. It must be safe for concurrent use.
 	Random func() float64
+	// Tokens, when set, counts the tokens of attempts that end without
+	// usage from the provider (the output received and the prompt), for
+	// metering. Nil: they are estimated from their size (four bytes a
+	// token), as routing always does.
+	Tokens TokenCounter
+	// Gate, when set, is asked before each attempt on a deployment with
+	// declared limits (see DeploymentGate).
+	Gate DeploymentGate
 }
 
 // Observer receives each attempt once it has ended, with the context of
@@ -87,6 +99,9 @@ type Router struct {
 	ptBudgets   map[string]*budget
 	state       *State
 	observer    Observer
+	hook        AttemptHook
+	tokens      TokenCounter
+	gate        DeploymentGate
 	clock       Clock
 	random      func() float64
 }
@@ -145,6 +160,9 @@ func Build(cfg Config, opts Options) (*Router, error) {
 		ptRetry:     cfg.PassthroughRetry,
 		state:       opts.State,
 		observer:    opts.Observer,
+		hook:        opts.Attempts,
+		tokens:      opts.Tokens,
+		gate:        opts.Gate,
 		clock:       opts.Clock,
 		random:      opts.Random,
 	}

@@ -47,8 +47,10 @@ type run struct {
 	lastVerdict verdict
 	lastClass   ErrorClass
 	budgetSpent bool
+	gateErr     error // the DeploymentGate's last refusal
 
 	mu       sync.Mutex
+	prompts  []promptCount // prompts counted by the TokenCounter
 	attempts []llm.Attempt
 	attBuf   [4]llm.Attempt
 	arBuf    [2]attemptRun
@@ -118,7 +120,7 @@ func (rn *run) next() (step, error) {
 					continue // already called through another alias
 				}
 				ok, probe := m.st.breaker.allow(m.breaker, now)
-				if !ok {
+				if !ok || !rn.admitted(m, probe) {
 					continue
 				}
 				reason := llm.AttemptFailover
@@ -174,7 +176,7 @@ func (rn *run) retry(now int64) (step, bool) {
 		return step{}, false
 	}
 	ok, probe := best.st.breaker.allow(best.m.breaker, now)
-	if !ok {
+	if !ok || !rn.admitted(best.m, probe) {
 		return step{}, false
 	}
 	rn.retries--
@@ -274,6 +276,9 @@ func (rn *run) fail(m *member, err error) verdict {
 func (rn *run) finalError(now int64) error {
 	if rn.lastErr != nil {
 		return rn.lastErr
+	}
+	if rn.gateErr != nil {
+		return rn.gateErr // every deployment left is at its limits
 	}
 	// Nothing was called: every breaker is open.
 	var wait time.Duration

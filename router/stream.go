@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/switchboard-gw/switchboard/llm"
@@ -90,8 +91,12 @@ func openAttempt(rn *run, raceCtx context.Context, s step, req *llm.Request) (*s
 	reason := s.reason
 	up := upstreamRequest(req, m.d)
 	for i, k := range keys {
-		sa := &streamAttempt{ar: rn.begin(m, reason, k, s.probe), m: m, raceCtx: raceCtx}
-		sa.ctx, sa.cancel = context.WithCancelCause(raceCtx)
+		sa := &streamAttempt{ar: rn.begin(raceCtx, m, reason, k, s.probe), m: m, raceCtx: raceCtx}
+		sa.ar.req = req
+		if rn.r.tokens != nil {
+			sa.ar.output = &strings.Builder{}
+		}
+		sa.ctx, sa.cancel = context.WithCancelCause(sa.ar.ctx)
 		sa.timers.arm(sa.cancel, m.timeouts)
 		st, err := providers[k].Stream(sa.ctx, up)
 		if err == nil {
@@ -177,10 +182,21 @@ func (sa *streamAttempt) note(c *llm.Chunk) {
 	for i := range c.ToolCalls {
 		sa.outText += len(c.ToolCalls[i].Name) + len(c.ToolCalls[i].ArgumentsDelta)
 	}
+	if out := sa.ar.output; out != nil {
+		out.WriteString(c.Text)
+		out.WriteString(c.Refusal)
+		if c.Reasoning != nil {
+			out.WriteString(c.Reasoning.Text)
+		}
+		for i := range c.ToolCalls {
+			out.WriteString(c.ToolCalls[i].Name)
+			out.WriteString(c.ToolCalls[i].ArgumentsDelta)
+		}
+	}
 }
 
 // spent is the attempt's usage: reported, or estimated from the output
-// received.
+// received (which end counts instead, when the router has a TokenCounter).
 func (sa *streamAttempt) spent() (llm.Usage, bool) {
 	if sa.usage != nil {
 		return *sa.usage, false

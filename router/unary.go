@@ -109,10 +109,10 @@ func attemptUnary[T any](rn *run, ctx context.Context, s step, call unaryCall[T]
 	providers := m.d.keys()
 	reason := s.reason
 	for i, k := range keys {
-		ar := rn.begin(m, reason, k, s.probe)
-		actx, cancel := ctx, context.CancelFunc(func() {})
+		ar := rn.begin(ctx, m, reason, k, s.probe)
+		actx, cancel := ar.ctx, context.CancelFunc(func() {})
 		if m.timeouts.Total > 0 {
-			actx, cancel = context.WithTimeoutCause(ctx, m.timeouts.Total, errTotalTimeout)
+			actx, cancel = context.WithTimeoutCause(ar.ctx, m.timeouts.Total, errTotalTimeout)
 		}
 		v, usage, err := call(actx, providers[k], m)
 		if err != nil {

@@ -8,6 +8,7 @@ import (
 	"google.golang.org/protobuf/types/known/durationpb"
 
 	"github.com/switchboard-gw/switchboard/auth"
+	"github.com/switchboard-gw/switchboard/billing/spend"
 	switchboardv1 "github.com/switchboard-gw/switchboard/gen/switchboard/v1"
 	"github.com/switchboard-gw/switchboard/gen/switchboard/v1/switchboardv1connect"
 	"github.com/switchboard-gw/switchboard/llm"
@@ -25,6 +26,13 @@ type adminService struct {
 	// routing reports deployment health (ListDeployments); nil when the
 	// core does not route.
 	routing RoutingStatus
+	// spend answers QuerySpend; nil without a spend ledger.
+	spend *spend.Reports
+	// audit serves the audit RPCs; nil without an audit trail.
+	audit *AuditOptions
+	// limits serves the limits RPCs (adminlimits.go); nil without
+	// admission.
+	limits LimitsAdmin
 }
 
 func (s *adminService) CreateKey(ctx context.Context, req *connect.Request[switchboardv1.CreateKeyRequest]) (*connect.Response[switchboardv1.CreateKeyResponse], error) {

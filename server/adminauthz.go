@@ -38,6 +38,14 @@ var adminAccess = map[string]auth.Access{
 	svc.AdminServiceRotateAdminKeyProcedure:  auth.AccessWrite,
 	svc.AdminServiceGetCallerProcedure:       auth.AccessRead,
 	svc.AdminServiceListDeploymentsProcedure: auth.AccessRead,
+	svc.AdminServiceQuerySpendProcedure:      auth.AccessRead,
+	svc.AdminServiceDeleteTeamProcedure:      auth.AccessWrite,
+	svc.AdminServiceDeleteUserProcedure:      auth.AccessWrite,
+	// The audit trail: auditors may read and export, never erase.
+	svc.AdminServiceListAuditEventsProcedure:    auth.AccessRead,
+	svc.AdminServiceListRequestRecordsProcedure: auth.AccessRead,
+	svc.AdminServiceExportUserDataProcedure:     auth.AccessRead,
+	svc.AdminServiceDeleteUserDataProcedure:     auth.AccessWrite,
 }
 
 func init() {

@@ -124,7 +124,8 @@ func unknownMaskPath(path string, allowed []string) *llm.Error {
 }
 
 func teamToProto(t *auth.Team) *switchboardv1.Team {
-	return &switchboardv1.Team{Id: t.ID, Name: t.Name, CreateTime: timestampOrNil(t.CreatedAt), UpdateTime: timestampOrNil(t.UpdatedAt)}
+	return &switchboardv1.Team{Id: t.ID, Name: t.Name, CreateTime: timestampOrNil(t.CreatedAt), UpdateTime: timestampOrNil(t.UpdatedAt),
+		PayloadCapture: t.PayloadCapture, PayloadRetentionDays: int32(t.PayloadRetentionDays)}
 }
 
 func userToProto(u *auth.User) *switchboardv1.User {

@@ -81,19 +81,61 @@ func (s *adminService) UpdateTeam(ctx context.Context, req *connect.Request[swit
 		return nil, err
 	}
 	in := req.Msg.GetTeam()
-	for _, path := range req.Msg.GetUpdateMask().GetPaths() {
-		if path != "name" {
-			return nil, ConnectError(unknownMaskPath(path, []string{"name"}))
-		}
+	params, err := teamUpdateFromProto(in, req.Msg.GetUpdateMask().GetPaths())
+	if err != nil {
+		return nil, ConnectError(err)
 	}
 	if err := authorizeTeam(ctx, auth.AccessWrite, in.GetId()); err != nil {
 		return nil, err
 	}
-	team, err := s.teams.Rename(ctx, in.GetId(), in.GetName())
+	team, err := s.teams.Update(ctx, params)
 	if err != nil {
 		return nil, ConnectError(err)
 	}
+	if s.audit != nil {
+		s.audit.Requests.TeamChanged(team.ID) // payload capture applies from the next request
+	}
 	return connect.NewResponse(&switchboardv1.UpdateTeamResponse{Team: teamToProto(&team)}), nil
+}
+
+// updatableTeamFields are the update_mask paths UpdateTeam accepts.
+var updatableTeamFields = []string{"name", "payload_capture", "payload_retention_days"}
+
+// teamUpdateFromProto reads UpdateTeam's team and mask. An empty mask
+// means every updatable field that is set (AIP-134); a capture switched
+// off is "set" only through the mask.
+func teamUpdateFromProto(t *switchboardv1.Team, paths []string) (auth.UpdateTeamParams, error) {
+	if len(paths) == 0 {
+		if t.GetName() != "" {
+			paths = append(paths, "name")
+		}
+		if t.GetPayloadCapture() {
+			paths = append(paths, "payload_capture")
+		}
+		if t.GetPayloadRetentionDays() != 0 {
+			paths = append(paths, "payload_retention_days")
+		}
+	}
+	p := auth.UpdateTeamParams{ID: t.GetId()}
+	for _, path := range paths {
+		switch path {
+		case "name":
+			name := t.GetName()
+			p.Name = &name
+		case "payload_capture":
+			on := t.GetPayloadCapture()
+			p.PayloadCapture = &on
+		case "payload_retention_days":
+			days := int(t.GetPayloadRetentionDays())
+			p.PayloadRetentionDays = &days
+		default:
+			return p, unknownMaskPath(path, updatableTeamFields)
+		}
+	}
+	if p.Name == nil && p.PayloadCapture == nil && p.PayloadRetentionDays == nil {
+		return p, &llm.Error{Kind: llm.KindInvalidRequest, Param: "update_mask", Message: "nothing to update: set update_mask or the fields to change"}
+	}
+	return p, nil
 }
 
 func (s *adminService) CreateUser(ctx context.Context, req *connect.Request[switchboardv1.CreateUserRequest]) (*connect.Response[switchboardv1.CreateUserResponse], error) {

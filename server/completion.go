@@ -8,9 +8,11 @@ import (
 
 	"connectrpc.com/connect"
 
+	"github.com/switchboard-gw/switchboard/billing/admit"
 	switchboardv1 "github.com/switchboard-gw/switchboard/gen/switchboard/v1"
 	"github.com/switchboard-gw/switchboard/gen/switchboard/v1/switchboardv1connect"
 	"github.com/switchboard-gw/switchboard/llm"
+	"github.com/switchboard-gw/switchboard/server/internal/frontdoor"
 	"github.com/switchboard-gw/switchboard/server/internal/request"
 	"github.com/switchboard-gw/switchboard/telemetry/overhead"
 )
@@ -40,14 +42,21 @@ func (s *completionService) Complete(ctx context.Context, req *connect.Request[s
 	if err != nil {
 		return nil, ConnectError(err)
 	}
-	out, err := s.core.Complete(ctx, p, in)
+	ctx, notes, err := withAdmission(ctx, req.Header(), req.Msg.GetMaxCostNanoUsd(), req.Msg.GetIdempotencyKey())
 	if err != nil {
 		return nil, ConnectError(err)
 	}
+	out, err := s.core.Complete(ctx, p, in)
+	if err != nil {
+		return nil, connectErrorWithCost(ctx, err)
+	}
 	resp := connect.NewResponse(responseToProto(out))
+	admit.SetHeaders(resp.Header(), notes)
 	resp.Msg.Route = routeToProto(out.Route)
+	resp.Msg.Cost = costToProto(out.Cost)
 	noteServedBy(ctx, resp.Header(), out.Provider, out.Deployment)
 	noteRoute(resp.Header(), out.Route)
+	frontdoor.SetCost(ctx, resp.Header(), out.Cost)
 	return resp, nil
 }
 
@@ -60,11 +69,20 @@ func (s *completionService) StreamComplete(ctx context.Context, req *connect.Req
 	if err != nil {
 		return ConnectError(err)
 	}
-	chunks, err := s.core.Stream(ctx, p, in)
+	ctx, notes, err := withAdmission(ctx, req.Header(), req.Msg.GetMaxCostNanoUsd(), req.Msg.GetIdempotencyKey())
 	if err != nil {
 		return ConnectError(err)
 	}
+	chunks, err := s.core.Stream(ctx, p, in)
+	if err != nil {
+		return connectErrorWithCost(ctx, err)
+	}
 	defer chunks.Close()
+	admit.SetHeaders(stream.ResponseHeader(), notes) // sent with the first message
+	// The cost rides on the last message, and in a trailer (also when the
+	// stream fails after attempts that consumed tokens).
+	var cost frontdoor.StreamCost
+	defer func() { cost.SetTrailer(ctx, stream.ResponseTrailer()) }()
 	probe := overhead.From(ctx)
 	// One message reused for every chunk: Send marshals it before returning.
 	msg := new(switchboardv1.StreamCompleteResponse)
@@ -83,6 +101,7 @@ func (s *completionService) StreamComplete(ctx context.Context, req *connect.Req
 			// Headers may already be on the wire; the error travels in the
 			// trailers (gRPC, gRPC-Web) or the end-of-stream message
 			// (Connect), so the client sees a non-OK status, never a clean end.
+			cost.Error(err)
 			return ConnectError(err)
 		}
 		if first {
@@ -95,6 +114,7 @@ func (s *completionService) StreamComplete(ctx context.Context, req *connect.Req
 		}
 		msg.Reset()
 		chunkToProto(&c, msg)
+		cost.Chunk(&c)
 		if c.Route != nil {
 			msg.Route = routeToProto(c.Route)
 		}
@@ -114,10 +134,12 @@ func (s *completionService) Embed(ctx context.Context, req *connect.Request[swit
 	}
 	out, err := s.core.Embed(ctx, p, embedRequestFromProto(req.Msg))
 	if err != nil {
-		return nil, ConnectError(err)
+		return nil, connectErrorWithCost(ctx, err)
 	}
 	resp := connect.NewResponse(embedResponseToProto(out))
+	resp.Msg.Cost = costToProto(out.Cost)
 	noteServedBy(ctx, resp.Header(), out.Provider, out.Deployment)
+	frontdoor.SetCost(ctx, resp.Header(), out.Cost)
 	return resp, nil
 }
 

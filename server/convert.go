@@ -488,6 +488,9 @@ func chunkToProto(c *llm.Chunk, out *switchboardv1.StreamCompleteResponse) {
 	if c.Usage != nil {
 		out.Usage = usageToProto(c.Usage)
 	}
+	if c.Cost != nil {
+		out.Cost = costToProto(*c.Cost)
+	}
 }
 
 func embedResponseToProto(r *llm.EmbedResponse) *switchboardv1.EmbedResponse {

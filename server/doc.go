@@ -5,6 +5,8 @@
 //     protocols (Connect, gRPC, gRPC-Web), with gRPC reflection (v1 and
 //     v1alpha) so buf curl and grpcurl work without the .proto files;
 //   - the OpenAI-compatible shim under /v1/ (package server/openai);
+//   - the Anthropic-shaped front door at /v1/messages and
+//     /v1/messages/count_tokens (package server/anthropic);
 //   - /healthz (liveness) and /readyz (readiness, 503 once shutdown begins);
 //   - CORS for browsers, on everything.
 //
@@ -18,12 +20,13 @@
 // core. Authentication is here only in the sense of reading the bearer token
 // and asking package auth: one connect.Interceptor, for unary and streaming
 // RPCs alike, requires a virtual key for CompletionService and the admin key
-// for AdminService; the shim requires a virtual key on every /v1/ request.
+// for AdminService; the shims require a virtual key on every /v1/ request
+// (the Anthropic one also reads it from x-api-key).
 //
 // Errors cross into the transports as *llm.Error. ConnectError is the one
 // mapping to Connect codes with a typed switchboard.v1.ErrorDetail;
 // openai.WriteError is the one mapping to HTTP statuses with OpenAI-shaped
-// bodies. A provider refusing the gateway's own credentials is reported as
+// bodies, anthropic.WriteError the one with Anthropic-shaped bodies. A provider refusing the gateway's own credentials is reported as
 // the gateway's fault (Unavailable / 502), never as the caller's.
 //
 // Every response carries an X-Request-Id header; responses that know which

@@ -6,8 +6,10 @@ import (
 	"time"
 
 	"connectrpc.com/connect"
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/protobuf/types/known/durationpb"
 
+	"github.com/switchboard-gw/switchboard/billing/admit"
 	switchboardv1 "github.com/switchboard-gw/switchboard/gen/switchboard/v1"
 	"github.com/switchboard-gw/switchboard/llm"
 )
@@ -31,6 +33,15 @@ import (
 //	Timeout                                          DeadlineExceeded
 //	Canceled                                         Canceled
 //	Internal (and anything unclassified)             Internal
+//
+// Admission's refusals (billing/admit) are told apart by their code:
+// budget_exceeded is ResourceExhausted with reason BUDGET_EXCEEDED,
+// max_cost_exceeded InvalidArgument (MAX_COST_EXCEEDED),
+// idempotency_key_reused FailedPrecondition (IDEMPOTENCY_CONFLICT) and
+// idempotency_key_in_progress Aborted (IDEMPOTENCY_IN_PROGRESS). Every
+// error with a RetryAfter also carries a google.rpc.RetryInfo detail, and
+// a rate limit's or budget's refusal the shim's headers in its metadata
+// (x-ratelimit-*, Retry-After, X-Switchboard-Limit-Kind).
 //
 // An Unauthenticated or PermissionDenied error that names a provider means
 // the provider refused the gateway's own credentials: that is the operator's
@@ -66,8 +77,17 @@ func ConnectError(err error) *connect.Error {
 		// that read headers rather than error details.
 		out.Meta().Set("Retry-After", strconv.FormatInt(retryAfterSeconds(e), 10))
 	}
+	// A rate limit's or budget's x-ratelimit-*, Retry-After and
+	// X-Switchboard-Limit-Kind, as the shim sends them.
+	admit.SetErrorHeaders(out.Meta(), err)
 	if d, derr := connect.NewErrorDetail(detail); derr == nil {
 		out.AddDetail(d)
+	}
+	if e.RetryAfter > 0 {
+		// The standard detail gRPC clients and retry policies read.
+		if d, derr := connect.NewErrorDetail(&errdetails.RetryInfo{RetryDelay: durationpb.New(e.RetryAfter)}); derr == nil {
+			out.AddDetail(d)
+		}
 	}
 	return out
 }
@@ -88,6 +108,18 @@ func connectCodeOf(e *llm.Error) (connect.Code, switchboardv1.ErrorReason, strin
 	if isUpstreamAuthFailure(e) {
 		return connect.CodeUnavailable, switchboardv1.ErrorReason_ERROR_REASON_UPSTREAM,
 			upstreamAuthMessage(e), codeUpstreamAuthFailed
+	}
+	// Admission's refusals (billing/admit) have reasons of their own, and
+	// two have codes no llm.Kind gives.
+	switch e.Code {
+	case admit.CodeBudgetExceeded:
+		return connect.CodeResourceExhausted, switchboardv1.ErrorReason_ERROR_REASON_BUDGET_EXCEEDED, msg, e.Code
+	case admit.CodeMaxCostExceeded:
+		return connect.CodeInvalidArgument, switchboardv1.ErrorReason_ERROR_REASON_MAX_COST_EXCEEDED, msg, e.Code
+	case admit.CodeIdempotencyConflict:
+		return connect.CodeFailedPrecondition, switchboardv1.ErrorReason_ERROR_REASON_IDEMPOTENCY_CONFLICT, msg, e.Code
+	case admit.CodeIdempotencyInProgress:
+		return connect.CodeAborted, switchboardv1.ErrorReason_ERROR_REASON_IDEMPOTENCY_IN_PROGRESS, msg, e.Code
 	}
 	switch e.Kind {
 	case llm.KindInvalidRequest:

@@ -3,9 +3,12 @@ package server
 import (
 	"errors"
 	"log/slog"
+	"net/http"
 	"time"
 
 	"github.com/switchboard-gw/switchboard/auth"
+	"github.com/switchboard-gw/switchboard/billing/spend"
+	"github.com/switchboard-gw/switchboard/telemetry"
 	"github.com/switchboard-gw/switchboard/telemetry/overhead"
 )
 
@@ -38,6 +41,18 @@ type Options struct {
 	// those RPCs answer Unimplemented.
 	Teams *auth.Teams
 	Users *auth.Users
+	// Spend backs AdminService.QuerySpend (the spend ledger's reports);
+	// without it QuerySpend answers Unimplemented.
+	Spend *spend.Reports
+	// Limits backs AdminService's limits RPCs (SetLimits, GetLimits,
+	// GetLimitUsage): the gateway's admission controller
+	// (*admit.Controller). Without it they answer Unimplemented.
+	Limits LimitsAdmin
+	// Audit, when set, keeps the audit trail: every admin write (and every
+	// read of the trail) is recorded, the audit RPCs are served, and with
+	// Audit.Requests one record is kept per completion and embeddings
+	// request. Nil: no audit trail; the audit RPCs answer Unimplemented.
+	Audit *AuditOptions
 
 	// MaxBodyBytes bounds a request: for Connect, gRPC and gRPC-Web the size
 	// of one (decompressed) request message, refused with ResourceExhausted;
@@ -66,7 +81,19 @@ type Options struct {
 	// chunk (see package telemetry/overhead), served at GET /debug/overhead
 	// to the admin key. Nil means a recorder of the server's own.
 	Overhead *overhead.Recorder
+	// Telemetry, when set, observes every API request: server span,
+	// request and attempt metrics, access log (see telemetry.go). The
+	// Debug request log is then replaced by its access log. Nil: none.
+	Telemetry *telemetry.Telemetry
+	// Metrics, when set, is served without authentication at MetricsPath
+	// (default /metrics) on this server's listener: Prometheus scrapers
+	// carry no keys. Leave it nil to serve metrics on a separate address.
+	Metrics     http.Handler
+	MetricsPath string
 }
+
+// DefaultMetricsPath is where Options.Metrics is served.
+const DefaultMetricsPath = "/metrics"
 
 func (o *Options) withDefaults() (Options, error) {
 	out := *o
@@ -102,6 +129,9 @@ func (o *Options) withDefaults() (Options, error) {
 	}
 	if out.Overhead == nil {
 		out.Overhead = new(overhead.Recorder)
+	}
+	if out.MetricsPath == "" {
+		out.MetricsPath = DefaultMetricsPath
 	}
 	return out, nil
 }

@@ -15,6 +15,7 @@ import (
 	"connectrpc.com/grpcreflect"
 
 	"github.com/switchboard-gw/switchboard/gen/switchboard/v1/switchboardv1connect"
+	anthropicshim "github.com/switchboard-gw/switchboard/server/anthropic"
 	"github.com/switchboard-gw/switchboard/server/internal/request"
 	openaishim "github.com/switchboard-gw/switchboard/server/openai"
 	"github.com/switchboard-gw/switchboard/telemetry/overhead"
@@ -34,8 +35,8 @@ const (
 
 // Server is the gateway's one HTTP server: the Connect API (Connect, gRPC
 // and gRPC-Web) for CompletionService and AdminService, gRPC reflection, the
-// OpenAI-compatible shim under /v1/, and /healthz and /readyz, all on one
-// port.
+// OpenAI-compatible shim under /v1/, the Anthropic-shaped front door at
+// /v1/messages, and /healthz and /readyz, all on one port.
 type Server struct {
 	opts      Options
 	handler   http.Handler
@@ -52,6 +53,10 @@ func New(opts Options) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{opts: o}
+	if err := s.setUpTelemetry(); err != nil {
+		return nil, err
+	}
+	s.setUpAudit()
 	if o.TLSCertFile != "" {
 		cert, err := tls.LoadX509KeyPair(o.TLSCertFile, o.TLSKeyFile)
 		if err != nil {
@@ -75,13 +80,15 @@ func (s *Server) routes() http.Handler {
 	connectOpts := connect.WithHandlerOptions(
 		// errorLogger is outermost so it also sees authentication failures
 		// that are internal (a broken key store).
-		connect.WithInterceptors(errorLogger{o.Logger}, &authInterceptor{keys: o.Keys}),
+		connect.WithInterceptors(rpcOutcome{}, errorLogger{o.Logger}, &authInterceptor{keys: o.Keys}),
 		connect.WithReadMaxBytes(int(o.MaxBodyBytes)),
 		connect.WithRecover(s.recoverRPC),
 	)
 	mux := http.NewServeMux()
 	mux.Handle(switchboardv1connect.NewCompletionServiceHandler(&completionService{core: o.Core, overhead: o.Overhead}, connectOpts))
-	mux.Handle(switchboardv1connect.NewAdminServiceHandler(&adminService{keys: o.Keys, teams: o.Teams, users: o.Users, routing: routingOf(o.Core)}, connectOpts))
+	admin := &adminService{keys: o.Keys, teams: o.Teams, users: o.Users, routing: routingOf(o.Core), spend: o.Spend, audit: o.Audit,
+		limits: o.Limits}
+	mux.Handle(switchboardv1connect.NewAdminServiceHandler(admin, connectOpts, s.auditOption(admin)))
 
 	// Reflection describes the public API to buf curl and grpcurl; it needs
 	// no key, like the .proto files it serves.
@@ -99,11 +106,23 @@ func (s *Server) routes() http.Handler {
 		Logger:       o.Logger,
 		Overhead:     o.Overhead,
 	}))
+	// The Anthropic-shaped front door owns /v1/messages and what is under
+	// it; the rest of /v1/ is the OpenAI shim's.
+	anthropic := anthropicshim.NewHandler(anthropicshim.Options{
+		Core:         o.Core,
+		Keys:         o.Keys,
+		MaxBodyBytes: o.MaxBodyBytes,
+		Logger:       o.Logger,
+		Overhead:     o.Overhead,
+	})
+	mux.Handle(anthropicshim.PathMessages, anthropic)
+	mux.Handle(anthropicshim.PathMessages+"/", anthropic)
+	s.mountMetrics(mux)
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("GET /readyz", s.readyz)
 	mux.HandleFunc("GET /debug/overhead", s.debugOverhead)
 
-	return request.Middleware(o.Logger, o.Overhead, withCORS(o.CORSAllowedOrigins, mux))
+	return request.MiddlewareWithHooks(o.Logger, o.Overhead, requestHooks(o.Telemetry), withCORS(o.CORSAllowedOrigins, s.withClientInfo(mux)))
 }
 
 // recoverRPC turns a panic in a Connect handler into an Internal error for

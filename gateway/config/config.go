@@ -2,6 +2,8 @@ package config
 
 import (
 	"time"
+
+	"github.com/switchboard-gw/switchboard/billing/pricing"
 )
 
 // Config is the gateway's resolved configuration.
@@ -19,11 +21,29 @@ type Config struct {
 	Auth Auth `yaml:"auth"`
 	// Routing holds routing defaults and hot reload (routing.go).
 	Routing Routing `yaml:"routing"`
+	// Redis is the server instances share limits and state through
+	// (redis.go); off when absent.
+	Redis Redis `yaml:"redis"`
+	// RateLimits configures where rate limits are counted (ratelimits.go).
+	RateLimits RateLimits `yaml:"rate_limits"`
+	// Limits configures budgets, idempotency keys and the cost bound of
+	// requests (limits.go).
+	Limits Admission `yaml:"limits"`
+
+	// Pricing merges a user's price list into the pricing table
+	// (pricing.go).
+	Pricing Pricing `yaml:"pricing"`
+	// Telemetry configures traces, metrics and logs (telemetry.go).
+	Telemetry Telemetry `yaml:"telemetry"`
+	// Ledger configures the spend ledger's writer (ledger.go).
+	Ledger Ledger `yaml:"ledger"`
 
 	// LookupEnv resolves env: references; set by Load.
 	LookupEnv func(string) (string, bool) `yaml:"-"`
 	// Source is the file the configuration came from ("" for defaults only).
 	Source string `yaml:"-"`
+	// pricingTable is the table Validate loaded (pricing.go).
+	pricingTable *pricing.Table
 }
 
 // Server configures the listener and the transports.
@@ -60,7 +80,8 @@ const (
 // Provider is one upstream API endpoint with its credentials.
 type Provider struct {
 	// Kind is the wire protocol: "openai" (also every OpenAI-compatible
-	// vendor), "anthropic", "gemini", or "sim" (the in-process simulator).
+	// vendor), "anthropic", "gemini", "azure" (Azure OpenAI), "vertex"
+	// (Gemini on Vertex AI), or "sim" (the in-process simulator).
 	Kind string `yaml:"kind"`
 	// Vendor selects preset defaults for an OpenAI-compatible vendor
 	// (openai, groq, deepseek, mistral, together, openrouter, ollama, vllm).
@@ -80,9 +101,16 @@ type Provider struct {
 	// Sim configures a "sim" provider.
 	Sim SimOptions `yaml:"sim"`
 	// Dialect is the wire protocol a "sim" provider is reached through:
-	// "openai" (default), "anthropic" or "gemini". The simulator speaks all
-	// three; the gateway uses the real translator of the dialect.
+	// "openai" (default), "anthropic", "gemini" or "bedrock". The simulator
+	// speaks all of them; the gateway uses the real translator of the
+	// dialect.
 	Dialect string `yaml:"dialect"`
+	// Azure configures a provider of kind "azure" (azure.go).
+	Azure *Azure `yaml:"azure"`
+	// Vertex configures a provider of kind "vertex" (vertex.go).
+	Vertex *Vertex `yaml:"vertex"`
+	// Bedrock configures a provider of kind "bedrock" (bedrock.go).
+	Bedrock *Bedrock `yaml:"bedrock"`
 	// ConnectTimeout bounds establishing a connection to the provider
 	// (default 10s).
 	ConnectTimeout time.Duration `yaml:"connect_timeout"`

@@ -137,6 +137,11 @@ func pathAtLine(n *yaml.Node, line int, prefix string) string {
 
 func (c *Config) applyDefaults() {
 	c.applyStoreDefaults()
+	c.applyLedgerDefaults()
+	c.applyTelemetryDefaults()
+	c.applyRedisDefaults()
+	c.applyRateLimitDefaults()
+	c.applyLimitsDefaults()
 	if c.Server.Addr == "" {
 		c.Server.Addr = DefaultAddr
 	}

@@ -2,6 +2,8 @@ package config
 
 import (
 	"time"
+
+	"github.com/switchboard-gw/switchboard/billing/pricing"
 )
 
 // Routing holds the defaults of every alias and deployment, and how the
@@ -106,7 +108,13 @@ type DeploymentRouting struct {
 	// Limits are the rates the deployment accepts.
 	Limits Limits `yaml:"limits"`
 	// Price is what the deployment costs, for the lowest_cost strategy.
+	// Unset: the pricing table's input and output prices (with Pricing
+	// applied).
 	Price *Price `yaml:"price"`
+	// Pricing overrides the pricing table's prices for this deployment,
+	// in US dollars per million tokens as decimals (input, cached_input,
+	// cache_write, output, reasoning): what metering charges.
+	Pricing *pricing.Override `yaml:"pricing"`
 	// Timeouts override the alias's and routing's.
 	Timeouts Timeouts `yaml:"timeouts"`
 	// Breaker overrides routing.breaker for this deployment.

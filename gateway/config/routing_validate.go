@@ -86,8 +86,8 @@ func (c *Config) validateDeploymentRouting(name string, d *Deployment) error {
 		return fieldErr(field, "deployment names are printable ASCII without spaces or any of , ; = \" \\")
 	}
 	r := &d.DeploymentRouting
-	if len(r.APIKeys) > 0 && c.Providers[d.Provider].Kind == KindSim {
-		return fieldErr(field+".api_keys", "a sim provider takes no keys")
+	if kind := c.Providers[d.Provider].Kind; len(r.APIKeys) > 0 && (kind == KindSim || kind == KindVertex || kind == KindBedrock) {
+		return fieldErr(field+".api_keys", "a %s provider takes no keys", kind)
 	}
 	for i, ref := range r.APIKeys {
 		kf := fmt.Sprintf("%s.api_keys[%d]", field, i)
@@ -142,8 +142,8 @@ func (c *Config) validateAliasRouting(name string, a *Alias) error {
 		df := fmt.Sprintf("%s.deployments[%d]", field, i)
 		switch router.Strategy(r.Strategy) {
 		case router.StrategyLowestCost:
-			if d.Price == nil {
-				return fieldErr(df, "deployment %q declares no price, which the lowest_cost strategy needs", dn)
+			if _, priced := c.DeploymentPrice(dn, time.Time{}); d.Price == nil && !priced {
+				return fieldErr(df, "deployment %q declares no price and the pricing table has none for its model %q, which the lowest_cost strategy needs", dn, d.Model)
 			}
 		case router.StrategyUsageBased:
 			if d.Limits.RPM == 0 && d.Limits.TPM == 0 {

@@ -97,7 +97,8 @@ func (c *Config) VaultSettings() *Vault {
 func (c *Config) VaultExplicit() bool { return c.Secrets.Vault != nil }
 
 // UsesVault reports whether a credential reference of the configuration
-// (provider keys, the server secret) is a vault: reference.
+// (provider keys, the server secret, the Redis URL and passwords) is a
+// vault: reference.
 func (c *Config) UsesVault() bool {
 	for _, ref := range c.credentialRefs() {
 		if secrets.Scheme(ref) == secrets.SchemeVault {
@@ -108,7 +109,10 @@ func (c *Config) UsesVault() bool {
 }
 
 func (c *Config) credentialRefs() []string {
-	refs := []string{c.Server.ServerSecret}
+	refs := []string{c.Server.ServerSecret, c.Redis.Password, c.Redis.SentinelPassword}
+	if secrets.Scheme(c.Redis.URL) == secrets.SchemeVault {
+		refs = append(refs, c.Redis.URL)
+	}
 	names := make([]string, 0, len(c.Providers))
 	for n := range c.Providers {
 		names = append(names, n)
@@ -117,6 +121,7 @@ func (c *Config) credentialRefs() []string {
 	for _, n := range names {
 		if p := c.Providers[n]; p != nil {
 			refs = append(refs, p.APIKey)
+			refs = append(refs, p.cloudCredentialRefs()...)
 		}
 	}
 	return refs

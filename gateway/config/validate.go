@@ -24,7 +24,7 @@ func fieldErr(field, format string, args ...any) error {
 	return &FieldError{Field: field, Reason: fmt.Sprintf(format, args...)}
 }
 
-const kindList = "openai, anthropic, gemini or sim"
+const kindList = "openai, anthropic, gemini, azure, vertex, bedrock or sim"
 
 var vendors = []string{"openai", "groq", "deepseek", "mistral", "together", "openrouter", "ollama", "vllm"}
 
@@ -56,6 +56,21 @@ func (c *Config) Validate() error {
 		return err
 	}
 	if err := c.validateStore(); err != nil {
+		return err
+	}
+	if err := c.validateLedger(); err != nil {
+		return err
+	}
+	if err := c.validateTelemetry(); err != nil {
+		return err
+	}
+	if err := c.validateRedis(); err != nil {
+		return err
+	}
+	if err := c.validateRateLimits(); err != nil {
+		return err
+	}
+	if err := c.validateLimits(); err != nil {
 		return err
 	}
 	for _, name := range sortedKeys(c.Providers) {
@@ -94,6 +109,9 @@ func (c *Config) Validate() error {
 			}
 		}
 	}
+	if err := c.validatePricing(); err != nil {
+		return err
+	}
 	return c.validateRouting()
 }
 
@@ -114,16 +132,37 @@ func (c *Config) validateProvider(name string, p *Provider) error {
 		if p.Vendor != "" {
 			return fieldErr(field+".vendor", "vendor presets are for kind openai")
 		}
+	case KindAzure:
+		if err := c.validateAzure(field, p); err != nil {
+			return err
+		}
+	case KindVertex:
+		if err := c.validateVertex(field, p); err != nil {
+			return err
+		}
+	case KindBedrock:
+		if err := c.validateBedrock(field, p); err != nil {
+			return err
+		}
 	case KindSim:
 		switch p.Dialect {
-		case "", KindOpenAI, KindAnthropic, KindGemini:
+		case "", KindOpenAI, KindAnthropic, KindGemini, KindBedrock:
 		default:
-			return fieldErr(field+".dialect", "unknown dialect %q (want openai, anthropic or gemini)", p.Dialect)
+			return fieldErr(field+".dialect", "unknown dialect %q (want openai, anthropic, gemini or bedrock)", p.Dialect)
 		}
 	case "":
 		return fieldErr(field+".kind", "is required (%s)", kindList)
 	default:
 		return fieldErr(field+".kind", "unknown kind %q (want %s)", p.Kind, kindList)
+	}
+	if p.Azure != nil && p.Kind != KindAzure {
+		return fieldErr(field+".azure", "only a provider of kind azure has an azure section")
+	}
+	if p.Vertex != nil && p.Kind != KindVertex {
+		return fieldErr(field+".vertex", "only a provider of kind vertex has a vertex section")
+	}
+	if p.Bedrock != nil && p.Kind != KindBedrock {
+		return fieldErr(field+".bedrock", "only a provider of kind bedrock has a bedrock section")
 	}
 	if p.Dialect != "" && p.Kind != KindSim {
 		return fieldErr(field+".dialect", "only a sim provider has a dialect")

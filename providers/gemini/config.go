@@ -30,6 +30,11 @@ type Config struct {
 	APIKey string
 	// Credential returns the key for each call (Vault, rotation).
 	Credential func(ctx context.Context) (string, error)
+	// Authorize, when set, replaces the API key: it sets the credentials of
+	// every request itself (Vertex AI's OAuth access token in an
+	// Authorization header). An *llm.Error it returns is returned as is;
+	// any other error is Unavailable.
+	Authorize func(ctx context.Context, req *http.Request) error
 	// Headers are extra static headers sent on every call.
 	Headers map[string]string
 	// HTTPClient sends the calls. Nil means a shared client tuned for many
@@ -64,8 +69,8 @@ func New(cfg Config) (*Provider, error) {
 	if base.Query().Has("key") {
 		return nil, fmt.Errorf("gemini provider %q: put the API key in Config.APIKey, not in the BaseURL (it would reach logs)", cfg.Name)
 	}
-	if cfg.APIKey == "" && cfg.Credential == nil {
-		return nil, fmt.Errorf("gemini provider %q: Config.APIKey or Config.Credential is required", cfg.Name)
+	if cfg.APIKey == "" && cfg.Credential == nil && cfg.Authorize == nil {
+		return nil, fmt.Errorf("gemini provider %q: Config.APIKey, Config.Credential or Config.Authorize is required", cfg.Name)
 	}
 	for k := range cfg.Headers {
 		if k == "" || strings.ContainsAny(k, " :\r\n") {

@@ -58,9 +58,18 @@ func (p *Provider) send(ctx context.Context, method, url string, body []byte) (*
 	return resp, nil
 }
 
-// authorize sets the x-goog-api-key header. The key never goes in the URL:
-// URLs end up in logs and in error messages.
+// authorize sets the x-goog-api-key header, or lets Config.Authorize set
+// the credentials. The key never goes in the URL: URLs end up in logs and
+// in error messages.
 func (p *Provider) authorize(ctx context.Context, req *http.Request) error {
+	if p.cfg.Authorize != nil {
+		err := p.cfg.Authorize(ctx, req)
+		var e *llm.Error
+		if err == nil || errors.As(err, &e) {
+			return err
+		}
+		return &llm.Error{Kind: llm.KindUnavailable, Provider: p.cfg.Name, Message: "could not obtain the credentials for " + p.cfg.Name, Err: err}
+	}
 	key := p.cfg.APIKey
 	if p.cfg.Credential != nil {
 		k, err := p.cfg.Credential(ctx)

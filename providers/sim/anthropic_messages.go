@@ -111,6 +111,8 @@ func newAnthropicAnswer(s *Server, w http.ResponseWriter, r *http.Request, start
 		a.stopReason = "tool_use"
 	case ch.finish == llm.FinishLength:
 		a.stopReason = "max_tokens"
+	case ch.finish == llm.FinishContentFilter:
+		a.stopReason = "refusal"
 	case ch.stopSequence != "":
 		a.stopReason, a.stopSequence = "stop_sequence", ch.stopSequence
 	default:

@@ -51,7 +51,7 @@ func (a *anthropicAnswer) stream() {
 			s.served.errors.Add(1)
 		}
 		u := a.gen.usage
-		s.countUsage(&llm.Usage{InputTokens: u.InputTokens, CachedInputTokens: u.CachedInputTokens, ReasoningTokens: u.ReasoningTokens}, sw.sentTokens)
+		s.countUsage(&llm.Usage{InputTokens: u.InputTokens, CachedInputTokens: u.CachedInputTokens, CacheWriteTokens: u.CacheWriteTokens, ReasoningTokens: u.ReasoningTokens}, sw.sentTokens)
 		*bp = sw.buf[:0]
 		putBuf(bp)
 	}()

@@ -194,8 +194,10 @@ func applySetting(f *Fault, key, value string) error {
 		var n int
 		n, err = parseInt(value, 0, 1<<30)
 		f.CacheWriteTokens = int64(n)
+	case "content_filter":
+		err = applyContentFilter(f, value)
 	default:
-		return fmt.Errorf("unknown setting %q (known: status, code, retry_after, disconnect_after, malformed_after, error_after, latency, ttft, chunk_delay, reply, reasoning, cached, cache_write)", key)
+		return fmt.Errorf("unknown setting %q (known: status, code, retry_after, disconnect_after, malformed_after, error_after, latency, ttft, chunk_delay, reply, reasoning, cached, cache_write, content_filter)", key)
 	}
 	if err != nil {
 		return fmt.Errorf("%s: %w", key, err)
@@ -241,4 +243,25 @@ func clip(s string) string {
 		return s[:24] + "..."
 	}
 	return s
+}
+
+// applyContentFilter reads content_filter=prompt|output. A filtered prompt
+// is a status fault: HTTP 400 with code content_filter (unless the
+// directive sets its own status or code).
+func applyContentFilter(f *Fault, value string) error {
+	switch value {
+	case FilterPrompt:
+		f.ContentFilter = value
+		if f.Status == 0 {
+			f.Status = 400
+		}
+		if f.Code == "" {
+			f.Code = "content_filter"
+		}
+	case FilterOutput:
+		f.ContentFilter = value
+	default:
+		return fmt.Errorf("%q is not prompt or output", value)
+	}
+	return nil
 }

@@ -27,6 +27,24 @@
 // and streamed, and GET /v1/models for requests that carry
 // anthropic-version; anthropic_routes.go lists what it reproduces.
 //
+// The Azure OpenAI dialect (azure_*.go) is the OpenAI dialect under
+// /openai/deployments/{deployment}/... (api-version required) and
+// /openai/v1/..., with Azure's api-key header, content-filter results in
+// answers and streams, and Azure's error envelope; azure_routes.go lists
+// what it reproduces. Vertex AI's routes for Gemini models
+// (vertex_routes.go) serve the Gemini dialect under
+// /v1/projects/{project}/locations/{location}/publishers/google/models/...
+// with OAuth2 bearer tokens, which POST /token issues to service accounts
+// whose signed JWT assertions it verifies (vertex_token.go).
+//
+// The AWS Bedrock dialect (bedrock_*.go) serves the Converse API, POST
+// /model/{modelId}/converse and /converse-stream, the latter as binary
+// application/vnd.amazon.eventstream frames with their CRC-32 checksums; it
+// checks AWS Signature Version 4 on every request, recomputing the
+// signature when Options.AWS is set (bedrock_sigv4.go), and answers faults
+// with Bedrock's error types and exception frames; bedrock_routes.go lists
+// what it reproduces.
+//
 // Server.Transport (or HandlerTransport for any handler) reaches a simulator
 // in memory: no sockets, streaming preserved, cancellation propagated.
 //
@@ -125,6 +143,11 @@
 //	cached=N            report N prompt tokens as cached (at most the prompt)
 //	cache_write=N       report N prompt tokens as written to the prompt cache
 //	                    (at most the prompt less the cached tokens)
+//	content_filter=F    a content filter acts: F=prompt rejects the request
+//	                    (status=400 code=content_filter; the Azure dialect
+//	                    answers with Azure's content-filter error), F=output
+//	                    cuts each text answer halfway with finish reason
+//	                    content_filter (Gemini SAFETY, Anthropic refusal)
 //
 // Example: "What is the weather? [[sim status=429 retry_after=2]]". Status
 // faults are answered at once, before any latency. An unknown key or a

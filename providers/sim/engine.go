@@ -122,6 +122,9 @@ func generate(c *conversation, f *Fault) *generation {
 		} else {
 			ch.text = answerText(c, f, seed)
 			ch.finish, ch.completion = cutText(ch, req.Stop, left)
+			if f.ContentFilter == FilterOutput {
+				ch.finish, ch.completion = filterText(ch)
+			}
 		}
 		ch.completion += ch.reasoning
 		if left == 0 && ch.reasoning > 0 {

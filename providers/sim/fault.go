@@ -53,7 +53,19 @@ type Fault struct {
 	// CacheWriteTokens is the number of prompt tokens reported as written to
 	// the prompt cache (at most the prompt's size less the cached tokens).
 	CacheWriteTokens int64
+
+	// ContentFilter is what a provider's content filter does to the request:
+	// FilterPrompt rejects it (a 400 with code content_filter, which the
+	// Azure dialect answers with Azure's content-filter error), FilterOutput
+	// cuts each text answer halfway with finish reason content_filter.
+	ContentFilter string
 }
+
+// Content filter settings (Fault.ContentFilter).
+const (
+	FilterPrompt = "prompt"
+	FilterOutput = "output"
+)
 
 // FaultRule applies Fault to a random share of requests, for chaos tests.
 type FaultRule struct {
@@ -102,6 +114,9 @@ func (f *Fault) merge(o *Fault) {
 	}
 	if o.CacheWriteTokens != 0 {
 		f.CacheWriteTokens = o.CacheWriteTokens
+	}
+	if o.ContentFilter != "" {
+		f.ContentFilter = o.ContentFilter
 	}
 }
 

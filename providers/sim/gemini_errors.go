@@ -27,6 +27,8 @@ type geminiError struct {
 	quota      bool
 	retryDelay time.Duration
 	model      string
+	// service is the ErrorInfo's service; "" means the Gemini API's.
+	service string
 }
 
 // geminiStatusNames are the google.rpc.Code names of the HTTP statuses.
@@ -152,7 +154,11 @@ func appendGeminiError(b []byte, e *geminiError, pretty bool) []byte {
 			w.strField("domain", "googleapis.com")
 			w.field("metadata")
 			w.begin('{')
-			w.strField("service", "generativelanguage.googleapis.com")
+			service := e.service
+			if service == "" {
+				service = "generativelanguage.googleapis.com"
+			}
+			w.strField("service", service)
 			w.end('}')
 			w.end('}')
 		}

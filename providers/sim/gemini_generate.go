@@ -15,9 +15,22 @@ import (
 // dialect-neutral engine, and answer in Gemini's format.
 
 func (s *Server) geminiGenerate(w http.ResponseWriter, r *http.Request, model string, stream bool, start time.Time) {
+	s.generateContent(w, r, model, stream, start, nil)
+}
+
+// generateContent answers generateContent and streamGenerateContent, for
+// the Gemini API or, with vc set, for Vertex AI (bearer tokens, roles
+// required, Vertex's error wording and response fields).
+func (s *Server) generateContent(w http.ResponseWriter, r *http.Request, model string, stream bool, start time.Time, vc *vertexCall) {
 	s.served.requests.Add(1)
 	sse := stream && r.URL.Query().Get("alt") == "sse"
-	if !s.geminiAuthorized(w, r, sse, start) {
+	authorized := false
+	if vc != nil {
+		authorized = s.vertexAuthorized(w, r, sse, start)
+	} else {
+		authorized = s.geminiAuthorized(w, r, sse, start)
+	}
+	if !authorized {
 		s.served.errors.Add(1)
 		return
 	}
@@ -31,6 +44,12 @@ func (s *Server) geminiGenerate(w http.ResponseWriter, r *http.Request, model st
 	if err != nil {
 		s.geminiFail(w, geminiInvalid(llm.AsError(err).Message), sse, start)
 		return
+	}
+	if vc != nil {
+		if e := vertexCheckRoles(wr); e != nil {
+			s.geminiFail(w, e, sse, start)
+			return
+		}
 	}
 	req, err := wire.ToCanonicalRequest(model, wr)
 	if err != nil {
@@ -53,12 +72,16 @@ func (s *Server) geminiGenerate(w http.ResponseWriter, r *http.Request, model st
 		return
 	}
 	if fault.Status != 0 {
+		if vc != nil {
+			s.geminiFail(w, vertexFaultError(&fault, vc, model, promptTokens(req)), sse, start)
+			return
+		}
 		s.geminiFail(w, geminiFaultError(&fault, model, promptTokens(req)), sse, start)
 		return
 	}
 	gen := generate(conv, &fault)
 	a := &geminiAnswer{s: s, w: w, r: r, start: start, model: model, gen: gen, fault: &fault,
-		id: geminiResponseID()}
+		id: geminiResponseID(), vertex: vc}
 	a.candidates(conv.seed, includeThoughts)
 	switch {
 	case sse:
@@ -108,6 +131,8 @@ type geminiAnswer struct {
 	fault *Fault
 	id    string
 	cands []geminiCandidate
+	// vertex is set when the answer is Vertex AI's.
+	vertex *vertexCall
 }
 
 // geminiCandidate is what one candidate holds, in Gemini's terms.
@@ -132,8 +157,11 @@ func (a *geminiAnswer) candidates(seed uint64, includeThoughts bool) {
 		ch := &a.gen.choices[i]
 		c := &a.cands[i]
 		c.finish = wire.FinishStop
-		if ch.finish == llm.FinishLength {
+		switch ch.finish {
+		case llm.FinishLength:
 			c.finish = wire.FinishMaxTokens
+		case llm.FinishContentFilter:
+			c.finish = wire.FinishSafety
 		}
 		choiceSeed := mix64(seed + uint64(i+1)*0x9e3779b97f4a7c15)
 		if len(ch.calls) > 0 {
@@ -289,8 +317,14 @@ func (a *geminiAnswer) appendTail(w *gemWriter, final, details bool) {
 	if u.ReasoningTokens > 0 {
 		w.numField("thoughtsTokenCount", u.ReasoningTokens)
 	}
+	if a.vertex != nil {
+		w.strField("trafficType", "ON_DEMAND")
+	}
 	w.end('}')
 	w.strField("modelVersion", a.model)
+	if a.vertex != nil {
+		w.strField("createTime", a.start.UTC().Format("2006-01-02T15:04:05.000000Z"))
+	}
 	w.strField("responseId", a.id)
 }
 

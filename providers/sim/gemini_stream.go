@@ -112,7 +112,7 @@ func (a *geminiAnswer) stream(framing streamFraming) {
 		}
 		u := a.gen.usage
 		s.countUsage(&llm.Usage{InputTokens: u.InputTokens, CachedInputTokens: u.CachedInputTokens,
-			ReasoningTokens: u.ReasoningTokens}, gs.sentTokens)
+			CacheWriteTokens: u.CacheWriteTokens, ReasoningTokens: u.ReasoningTokens}, gs.sentTokens)
 		*bp = gs.buf[:0]
 		putBuf(bp)
 	}()

@@ -62,3 +62,12 @@ func cutCalls(ch *generatedChoice, budget int64) (llm.FinishReason, int64) {
 	}
 	return llm.FinishToolCalls, spent
 }
+
+// filterText cuts a text answer as an output content filter does: the first
+// half of its tokens is sent, then the choice ends with content_filter.
+func filterText(ch *generatedChoice) (llm.FinishReason, int64) {
+	n := CountTokens(ch.text) / 2
+	ch.text = cutTokens(ch.text, n)
+	ch.stopSequence = ""
+	return llm.FinishContentFilter, int64(n)
+}

@@ -25,36 +25,57 @@ func (s *Server) openAIChat(w http.ResponseWriter, r *http.Request) {
 		s.served.errors.Add(1)
 		return
 	}
+	s.chat(w, r, start, nil)
+}
+
+// chat answers an authorized chat completions request, in OpenAI's dialect
+// or, with az set, in Azure OpenAI's (the same body, Azure's content-filter
+// results, headers and error envelope).
+func (s *Server) chat(w http.ResponseWriter, r *http.Request, start time.Time, az *azureCall) {
+	fail := s.fail
+	if az != nil {
+		fail = s.azureFailer(az)
+	}
 	bp, e := readBody(r)
 	if e != nil {
-		s.fail(w, e, start)
+		fail(w, e, start)
 		return
 	}
 	var call openAIChatCall
+	if az != nil {
+		call.defaultModel = az.deployment
+	}
 	e = decodeOpenAIChat(*bp, &call)
 	putBuf(bp)
 	if e != nil {
-		s.fail(w, e, start)
+		fail(w, e, start)
 		return
+	}
+	if az != nil && az.deployment != "" {
+		call.req.Model = az.deployment // a deployment serves one model, whatever the body says
 	}
 	conv, err := readConversation(call.req)
 	if err != nil {
-		s.fail(w, directiveError(err, "messages"), start)
+		fail(w, directiveError(err, "messages"), start)
 		return
 	}
 	fault, err := s.requestFault(r, conv)
 	if err != nil {
-		s.fail(w, directiveError(err, ""), start)
+		fail(w, directiveError(err, ""), start)
 		return
 	}
 	if fault.Status != 0 {
+		if az != nil {
+			s.azureFail(w, az, azureFaultError(&fault, az, call.req.Model, promptTokens(call.req)), start)
+			return
+		}
 		s.fail(w, faultError(&fault, call.req.Model, promptTokens(call.req)), start)
 		return
 	}
 	gen := generate(conv, &fault)
 	c := chatAnswer{
 		s: s, w: w, r: r, start: start, req: call.req, gen: gen, fault: &fault,
-		id: completionID(), created: time.Now().Unix(),
+		id: completionID(), created: time.Now().Unix(), azure: az,
 	}
 	if call.stream {
 		c.stream(call.includeUsage)
@@ -102,6 +123,17 @@ type chatAnswer struct {
 	fault   *Fault
 	id      string
 	created int64
+	// azure is set when the answer is in Azure OpenAI's dialect.
+	azure *azureCall
+}
+
+// setHeaders sets the dialect's response headers.
+func (c *chatAnswer) setHeaders(h http.Header) {
+	if c.azure != nil {
+		setAzureHeaders(h, c.azure, c.start)
+		return
+	}
+	c.s.setOpenAIHeaders(h, c.start)
 }
 
 // unary writes the chat.completion object.
@@ -121,7 +153,7 @@ func (c *chatAnswer) unary() {
 		b = b[:len(b)/2] // a body cut mid-value
 	}
 	h := c.w.Header()
-	s.setOpenAIHeaders(h, c.start)
+	c.setHeaders(h)
 	h["Content-Type"] = jsonContentType
 	h["Content-Length"] = []string{strconv.Itoa(len(b))}
 	c.w.WriteHeader(http.StatusOK)
@@ -139,6 +171,7 @@ func (c *chatAnswer) unary() {
 func (s *Server) countUsage(u *llm.Usage, completion int64) {
 	s.served.prompt.Add(u.InputTokens)
 	s.served.cached.Add(u.CachedInputTokens)
+	s.served.cacheWrite.Add(u.CacheWriteTokens)
 	s.served.completion.Add(completion)
 	s.served.reasoning.Add(u.ReasoningTokens)
 }
@@ -184,6 +217,10 @@ func appendCompletion(b []byte, c *chatAnswer) []byte {
 		}
 		b = append(b, "\n    {\n      \"index\": "...)
 		b = appendInt(b, int64(i))
+		if c.azure != nil {
+			b = append(b, ",\n      \"content_filter_results\": "...)
+			b = appendCompletionFilter(b, ch)
+		}
 		b = append(b, ",\n      \"message\": {\n        \"role\": \"assistant\",\n        \"content\": "...)
 		if len(ch.calls) > 0 {
 			b = append(b, "null,\n        \"tool_calls\": ["...)
@@ -208,9 +245,18 @@ func appendCompletion(b []byte, c *chatAnswer) []byte {
 		b = append(b, openAIFinish(ch.finish)...)
 		b = append(b, "\"\n    }"...)
 	}
-	b = append(b, "\n  ],\n  \"usage\": "...)
+	b = append(b, "\n  ],"...)
+	if c.azure != nil {
+		b = append(b, "\n  \"prompt_filter_results\": "...)
+		b = appendPromptFilter(b)
+		b = append(b, ',')
+	}
+	b = append(b, "\n  \"usage\": "...)
 	b = appendUsage(b, &c.gen.usage, "\n    ", "\n      ", "\n  ")
-	b = append(b, ",\n  \"service_tier\": \"default\",\n  \"system_fingerprint\": "...)
+	if c.azure == nil {
+		b = append(b, ",\n  \"service_tier\": \"default\""...)
+	}
+	b = append(b, ",\n  \"system_fingerprint\": "...)
 	b = appendFingerprint(b, c.req.Model)
 	return append(b, "\n}\n"...)
 }

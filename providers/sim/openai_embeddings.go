@@ -34,29 +34,46 @@ func (s *Server) openAIEmbeddings(w http.ResponseWriter, r *http.Request) {
 		s.served.errors.Add(1)
 		return
 	}
+	s.embeddings(w, r, start, nil)
+}
+
+// embeddings answers an authorized embeddings request, in OpenAI's dialect
+// or, with az set, in Azure OpenAI's.
+func (s *Server) embeddings(w http.ResponseWriter, r *http.Request, start time.Time, az *azureCall) {
+	fail := s.fail
+	if az != nil {
+		fail = s.azureFailer(az)
+	}
 	bp, e := readBody(r)
 	if e != nil {
-		s.fail(w, e, start)
+		fail(w, e, start)
 		return
 	}
 	var req wire.EmbeddingRequest
 	err := json.Unmarshal(*bp, &req)
 	putBuf(bp)
 	if err != nil {
-		s.fail(w, decodeError(nil, err), start)
+		fail(w, decodeError(nil, err), start)
 		return
+	}
+	if az != nil && az.deployment != "" {
+		req.Model = az.deployment
 	}
 	inputs, tokens, e := validateEmbeddings(&req)
 	if e != nil {
-		s.fail(w, e, start)
+		fail(w, e, start)
 		return
 	}
 	fault, err := s.requestFault(r, nil)
 	if err != nil {
-		s.fail(w, directiveError(err, ""), start)
+		fail(w, directiveError(err, ""), start)
 		return
 	}
 	if fault.Status != 0 {
+		if az != nil {
+			s.azureFail(w, az, azureFaultError(&fault, az, req.Model, tokens), start)
+			return
+		}
 		s.fail(w, faultError(&fault, req.Model, tokens), start)
 		return
 	}
@@ -77,7 +94,11 @@ func (s *Server) openAIEmbeddings(w http.ResponseWriter, r *http.Request) {
 		b = b[:len(b)/2]
 		s.served.errors.Add(1)
 	}
-	s.writeJSON(w, b, start)
+	if az != nil {
+		s.writeAzureJSON(w, az, b, start)
+	} else {
+		s.writeJSON(w, b, start)
+	}
 	s.countUsage(&llm.Usage{InputTokens: tokens}, 0)
 }
 

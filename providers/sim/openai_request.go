@@ -59,6 +59,9 @@ type openAIChatCall struct {
 	req          *llm.Request
 	stream       bool
 	includeUsage bool
+	// defaultModel is the model of a body without one (Azure's deployment
+	// URLs name the model in the path).
+	defaultModel string
 }
 
 // decodeOpenAIChat decodes, validates and converts a request body.
@@ -66,6 +69,9 @@ func decodeOpenAIChat(body []byte, call *openAIChatCall) *openAIError {
 	var wr wire.ChatRequest
 	if err := json.Unmarshal(body, &wr); err != nil {
 		return decodeError(body, err)
+	}
+	if wr.Model == "" {
+		wr.Model = call.defaultModel
 	}
 	if e := validateOpenAIChat(&wr); e != nil {
 		return e

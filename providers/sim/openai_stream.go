@@ -77,7 +77,7 @@ func (c *chatAnswer) stream(includeUsage bool) {
 	s, f := c.s, c.fault
 	ctx := c.r.Context()
 	h := c.w.Header()
-	s.setOpenAIHeaders(h, c.start)
+	c.setHeaders(h)
 	h["Content-Type"] = eventStreamUTF8
 	c.w.WriteHeader(http.StatusOK)
 	flusher, _ := c.w.(http.Flusher)
@@ -97,11 +97,14 @@ func (c *chatAnswer) stream(includeUsage bool) {
 			s.served.errors.Add(1)
 		}
 		s.countUsage(&llm.Usage{InputTokens: c.gen.usage.InputTokens, CachedInputTokens: c.gen.usage.CachedInputTokens,
-			ReasoningTokens: c.gen.usage.ReasoningTokens}, sw.sentTokens)
+			CacheWriteTokens: c.gen.usage.CacheWriteTokens, ReasoningTokens: c.gen.usage.ReasoningTokens}, sw.sentTokens)
 		*bp = sw.prefix[:0]
 		putBuf(bp)
 	}()
 
+	if c.azure != nil && !sw.write(appendAzurePreamble(sw.buf[:0])) {
+		return // the prompt filter's verdict comes before any generation
+	}
 	if !sleep(ctx, effective(s.opts.TTFT, f.TTFT)) {
 		return
 	}
@@ -206,7 +209,10 @@ func appendChunkPrefix(b []byte, c *chatAnswer) []byte {
 	b = appendInt(b, c.created)
 	b = append(b, `,"model":`...)
 	b = appendString(b, c.req.Model)
-	b = append(b, `,"service_tier":"default","system_fingerprint":`...)
+	if c.azure == nil {
+		b = append(b, `,"service_tier":"default"`...)
+	}
+	b = append(b, `,"system_fingerprint":`...)
 	b = appendFingerprint(b, c.req.Model)
 	return append(b, `,"choices":[`...)
 }
@@ -223,6 +229,9 @@ func (sw *sseWriter) finishChunk(b []byte) []byte {
 // appendObfuscation writes the padding field the real API adds to every
 // chunk (random characters of random length, 0 to 15) and ends the event.
 func (sw *sseWriter) appendObfuscation(b []byte) []byte {
+	if sw.answer.azure != nil {
+		return append(b, "}\n\n"...) // Azure sends no padding
+	}
 	b = append(b, `,"obfuscation":"`...)
 	b = appendBase62(b, sw.obf.next(), sw.obf.intn(16))
 	return append(b, "\"}\n\n"...)
@@ -233,6 +242,10 @@ func (sw *sseWriter) choiceChunk(index int, cur *choiceCursor, kind chunkKind, f
 	b := append(sw.buf[:0], sw.prefix...)
 	b = append(b, `{"index":`...)
 	b = appendInt(b, int64(index))
+	if sw.answer.azure != nil {
+		b = append(b, `,"content_filter_results":`...)
+		b = appendChunkFilter(b, ch, kind)
+	}
 	b = append(b, `,"delta":{`...)
 	switch kind {
 	case chunkOpen:

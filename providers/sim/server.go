@@ -2,6 +2,7 @@ package sim
 
 import (
 	"context"
+	"crypto/rsa"
 	"net/http"
 	"strings"
 	"sync/atomic"
@@ -28,6 +29,21 @@ type Options struct {
 	// APIKey, when set, is the bearer token every request must carry;
 	// otherwise no authentication is checked.
 	APIKey string
+	// GoogleServiceAccounts are the service accounts POST /token issues
+	// access tokens to, by client_email: an assertion must verify against
+	// the account's public key. When set, the Vertex AI routes accept only
+	// the access tokens the simulator issued (see vertex_routes.go).
+	GoogleServiceAccounts map[string]*rsa.PublicKey
+	// AccessTokenLifetime is how long issued access tokens live; 0 means an
+	// hour, Google's lifetime.
+	AccessTokenLifetime time.Duration
+	// Now is the clock the token endpoint checks assertions and access
+	// tokens against; nil means time.Now. Tests share it with the client.
+	Now func() time.Time
+	// AWS, when set, is the access key the Bedrock dialect verifies SigV4
+	// signatures against; otherwise any well-formed, current signature is
+	// accepted (see bedrock_routes.go).
+	AWS *AWSCredentials
 }
 
 // Server is a simulated LLM provider. It implements http.Handler and speaks
@@ -40,6 +56,8 @@ type Server struct {
 	// the model in the path); they are tried in order after routes.
 	prefixRoutes []prefixRoute
 	served       counters
+	// tokens issues and checks Vertex AI access tokens.
+	tokens accessTokens
 }
 
 // New returns a simulator configured by opts.
@@ -52,6 +70,10 @@ func New(opts Options) *Server {
 	s.registerOpenAI()
 	s.registerAnthropic()
 	s.registerGemini()
+	s.registerAzure()
+	s.tokens.init(opts.Now)
+	s.registerVertex()
+	s.registerBedrock()
 	return s
 }
 
@@ -93,9 +115,14 @@ type Totals struct {
 	// counts what was sent before the cut).
 	PromptTokens     int64
 	CompletionTokens int64
-	// CachedTokens and ReasoningTokens are the reported subsets.
-	CachedTokens    int64
-	ReasoningTokens int64
+	// CachedTokens, CacheWriteTokens and ReasoningTokens are the reported
+	// subsets (cache reads and writes of the prompt, reasoning of the
+	// completion).
+	CachedTokens     int64
+	CacheWriteTokens int64
+	ReasoningTokens  int64
+	// AccessTokens counts the OAuth2 access tokens POST /token issued.
+	AccessTokens int64
 }
 
 // Served returns the totals so far.
@@ -107,13 +134,15 @@ func (s *Server) Served() Totals {
 		PromptTokens:     c.prompt.Load(),
 		CompletionTokens: c.completion.Load(),
 		CachedTokens:     c.cached.Load(),
+		CacheWriteTokens: c.cacheWrite.Load(),
 		ReasoningTokens:  c.reasoning.Load(),
+		AccessTokens:     s.tokens.issued.Load(),
 	}
 }
 
 type counters struct {
-	requests, errors                      atomic.Int64
-	prompt, completion, cached, reasoning atomic.Int64
+	requests, errors                                  atomic.Int64
+	prompt, completion, cached, cacheWrite, reasoning atomic.Int64
 }
 
 // sleep waits d or until ctx is done, and reports whether the full wait

@@ -8,13 +8,14 @@ import (
 	"github.com/switchboard-gw/switchboard/auth"
 	"github.com/switchboard-gw/switchboard/llm"
 	"github.com/switchboard-gw/switchboard/providers/openai/wire"
+	"github.com/switchboard-gw/switchboard/server/internal/frontdoor"
 	"github.com/switchboard-gw/switchboard/server/internal/routeheader"
 	"github.com/switchboard-gw/switchboard/telemetry/overhead"
 )
 
 // chatCompletions serves POST /v1/chat/completions.
 func (h *handler) chatCompletions(w http.ResponseWriter, r *http.Request, p *auth.Principal) {
-	body, release, err := readBody(w, r, h.maxBody)
+	body, release, err := frontdoor.ReadBody(w, r, h.maxBody)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -30,6 +31,10 @@ func (h *handler) chatCompletions(w http.ResponseWriter, r *http.Request, p *aut
 		h.fail(w, r, err)
 		return
 	}
+	if r, err = frontdoor.Admission(r); err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	if in.Stream {
 		includeUsage := in.StreamOptions != nil && in.StreamOptions.IncludeUsage
 		h.streamChat(w, r, p, req, includeUsage)
@@ -37,11 +42,13 @@ func (h *handler) chatCompletions(w http.ResponseWriter, r *http.Request, p *aut
 	}
 	resp, err := h.core.Complete(r.Context(), p, req)
 	if err != nil {
+		frontdoor.SetErrorCost(r.Context(), w.Header(), err)
 		h.fail(w, r, err)
 		return
 	}
-	noteServedBy(w, r, resp.Provider, resp.Deployment)
+	frontdoor.NoteServedBy(w, r, resp.Provider, resp.Deployment)
 	routeheader.Set(w.Header(), resp.Route)
+	frontdoor.SetCost(r.Context(), w.Header(), resp.Cost)
 	h.writeCompletion(w, r, wire.FromCanonicalResponse(resp))
 	// Flushing now instead of when the handler returns costs no extra write
 	// (the length is known) and lets the overhead include the write itself.
@@ -61,6 +68,7 @@ func (h *handler) chatCompletions(w http.ResponseWriter, r *http.Request, p *aut
 func (h *handler) streamChat(w http.ResponseWriter, r *http.Request, p *auth.Principal, req *llm.Request, includeUsage bool) {
 	stream, err := h.core.Stream(r.Context(), p, req)
 	if err != nil {
+		frontdoor.SetErrorCost(r.Context(), w.Header(), err)
 		h.fail(w, r, err)
 		return
 	}
@@ -72,33 +80,36 @@ func (h *handler) streamChat(w http.ResponseWriter, r *http.Request, p *auth.Pri
 		return
 	}
 	if err != nil {
+		frontdoor.SetErrorCost(r.Context(), w.Header(), err)
 		h.fail(w, r, err)
 		return
 	}
 
-	noteServedBy(w, r, first.Provider, first.Deployment)
+	frontdoor.NoteServedBy(w, r, first.Provider, first.Deployment)
 	routeheader.Set(w.Header(), first.Route)
 	hdr := w.Header()
 	hdr.Set("Content-Type", "text/event-stream")
 	hdr.Set("Cache-Control", "no-cache")
 	hdr.Set("X-Accel-Buffering", "no") // tell nginx-style proxies not to buffer the stream
+	// The cost is known at the end: it goes in a trailer (and in the
+	// include_usage chunk), also when the stream fails after attempts
+	// that consumed tokens.
+	frontdoor.DeclareCostTrailer(hdr)
 	w.WriteHeader(http.StatusOK)
 
 	sse := newEventWriter(w, overhead.From(r.Context()), h.overhead)
-	defer sse.release()
+	defer sse.Release()
 	var usage chunkUsage
+	defer func() { usage.cost.SetTrailer(r.Context(), hdr) }()
 	c := first
 	for {
 		if err := sse.chunk(&c, &usage); err != nil {
 			return // the client went away; the deferred Close releases the upstream
 		}
 		// Flush unless the next chunk is already here: it then leaves in
-		// the same write, and no chunk ever waits for one that has not
-		// arrived. The first chunk (time to first token) always leaves at
-		// once, and a burst leaves at least every maxCoalescedChunks, so
-		// that no chunk waits long for the others' processing.
-		if sse.flushes == 0 || sse.unflushed >= maxCoalescedChunks || !llm.IsBuffered(stream) {
-			if err := sse.flush(); err != nil {
+		// the same write (see frontdoor.EventWriter.FlushDue).
+		if sse.FlushDue(stream) {
+			if err := sse.Flush(); err != nil {
 				return
 			}
 		}
@@ -107,7 +118,8 @@ func (h *handler) streamChat(w http.ResponseWriter, r *http.Request, p *auth.Pri
 			break
 		}
 		if err != nil {
-			h.logInternal(r, err)
+			usage.cost.Error(err)
+			frontdoor.LogInternal(h.logger, r, err)
 			_ = sse.error(err)
 			return
 		}

@@ -5,11 +5,12 @@ import (
 
 	"github.com/switchboard-gw/switchboard/auth"
 	"github.com/switchboard-gw/switchboard/providers/openai/wire"
+	"github.com/switchboard-gw/switchboard/server/internal/frontdoor"
 )
 
 // embeddings serves POST /v1/embeddings.
 func (h *handler) embeddings(w http.ResponseWriter, r *http.Request, p *auth.Principal) {
-	body, release, err := readBody(w, r, h.maxBody)
+	body, release, err := frontdoor.ReadBody(w, r, h.maxBody)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -27,9 +28,11 @@ func (h *handler) embeddings(w http.ResponseWriter, r *http.Request, p *auth.Pri
 	}
 	resp, err := h.core.Embed(r.Context(), p, req)
 	if err != nil {
+		frontdoor.SetErrorCost(r.Context(), w.Header(), err)
 		h.fail(w, r, err)
 		return
 	}
-	noteServedBy(w, r, resp.Provider, resp.Deployment)
+	frontdoor.NoteServedBy(w, r, resp.Provider, resp.Deployment)
+	frontdoor.SetCost(r.Context(), w.Header(), resp.Cost)
 	h.writeJSON(w, r, wire.FromCanonicalEmbedResponse(resp, in.EncodingFormat))
 }

@@ -4,11 +4,11 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
-	"time"
 
+	"github.com/switchboard-gw/switchboard/billing/admit"
 	"github.com/switchboard-gw/switchboard/llm"
 	"github.com/switchboard-gw/switchboard/providers/openai/wire"
-	"github.com/switchboard-gw/switchboard/server/internal/request"
+	"github.com/switchboard-gw/switchboard/server/internal/frontdoor"
 	"github.com/switchboard-gw/switchboard/server/internal/routeheader"
 )
 
@@ -41,11 +41,12 @@ func WriteError(w http.ResponseWriter, err error) {
 	status, body := errorResponse(e)
 	h := w.Header()
 	if e.Provider != "" {
-		h.Set(headerProvider, e.Provider)
+		h.Set(frontdoor.HeaderProvider, e.Provider)
 	}
 	if e.RetryAfter > 0 {
-		h.Set("Retry-After", strconv.FormatInt(retryAfterSeconds(e.RetryAfter), 10))
+		h.Set("Retry-After", strconv.FormatInt(frontdoor.RetryAfterSeconds(e.RetryAfter), 10))
 	}
+	admit.SetErrorHeaders(h, err) // a rate limit's or budget's x-ratelimit-*, X-Switchboard-Limit-Kind
 	b, _ := json.Marshal(body) // plain strings and RawMessage: cannot fail
 	b = append(b, '\n')
 	h.Set("Content-Type", "application/json")
@@ -57,27 +58,9 @@ func WriteError(w http.ResponseWriter, err error) {
 // fail answers with err and logs it first when it is the gateway's own
 // failure, whose cause the caller is not shown.
 func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
-	h.logInternal(r, err)
+	frontdoor.LogInternal(h.logger, r, err)
 	routeheader.Set(w.Header(), llm.RouteOf(err)) // which attempts failed
 	WriteError(w, err)
-}
-
-// logInternal logs internal errors with their cause (llm.Error.Err, never
-// shown to the caller) and the request id. Other kinds are the caller's or
-// the provider's and are visible in the request log and metrics.
-func (h *handler) logInternal(r *http.Request, err error) {
-	if llm.KindOf(err) != llm.KindInternal {
-		return
-	}
-	e := llm.AsError(err)
-	attrs := []any{"path", r.URL.Path, "err", e.Message}
-	if e.Err != nil {
-		attrs = append(attrs, "cause", e.Err)
-	}
-	if info := request.From(r.Context()); info != nil {
-		attrs = append(attrs, "request_id", info.ID)
-	}
-	h.logger.ErrorContext(r.Context(), "internal error", attrs...)
 }
 
 // errorResponse is the one place that maps an error to an HTTP status and
@@ -102,7 +85,11 @@ func (h *handler) logInternal(r *http.Request, err error) {
 // provider refusing the gateway's own credentials: a gateway
 // misconfiguration, answered 502 server_error with code
 // upstream_auth_failed, so a caller never thinks its own key is wrong.
-// The one non-kind case is code method_not_allowed, answered 405.
+// The non-kind cases are codes: method_not_allowed is answered 405,
+// idempotency_key_reused (an Idempotency-Key used for another request) 422
+// and idempotency_key_in_progress 409, both invalid_request_error. A budget
+// refusal is a rate limit (429 rate_limit_error, code budget_exceeded) and
+// max_cost_exceeded an invalid request (400).
 func errorResponse(e *llm.Error) (int, wire.ErrorBody) {
 	obj := wire.ErrorObject{Message: e.Error()}
 	if e.Param != "" {
@@ -117,6 +104,10 @@ func errorResponse(e *llm.Error) (int, wire.ErrorBody) {
 		obj.Message = "provider " + e.Provider + " refused the gateway's credentials; this is a gateway configuration problem, not your API key: contact the gateway operator"
 	case e.Code == codeMethodNotAllowed:
 		status, obj.Type = http.StatusMethodNotAllowed, typeInvalidRequest
+	case e.Code == admit.CodeIdempotencyConflict:
+		status, obj.Type = http.StatusUnprocessableEntity, typeInvalidRequest
+	case e.Code == admit.CodeIdempotencyInProgress:
+		status, obj.Type = http.StatusConflict, typeInvalidRequest
 	default:
 		status, obj.Type, code = byKind(e.Kind, code)
 	}
@@ -168,13 +159,4 @@ func or(s, def string) string {
 		return s
 	}
 	return def
-}
-
-// retryAfterSeconds rounds up, so a client never retries early.
-func retryAfterSeconds(d time.Duration) int64 {
-	s := int64(d / time.Second)
-	if d%time.Second != 0 {
-		s++
-	}
-	return s
 }

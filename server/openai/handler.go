@@ -8,6 +8,7 @@ import (
 
 	"github.com/switchboard-gw/switchboard/auth"
 	"github.com/switchboard-gw/switchboard/llm"
+	"github.com/switchboard-gw/switchboard/server/internal/frontdoor"
 	"github.com/switchboard-gw/switchboard/server/internal/request"
 	"github.com/switchboard-gw/switchboard/telemetry/overhead"
 )
@@ -39,12 +40,6 @@ type Options struct {
 	Overhead *overhead.Recorder
 }
 
-// Response headers naming what served a request.
-const (
-	headerProvider   = "X-Switchboard-Provider"
-	headerDeployment = "X-Switchboard-Deployment"
-)
-
 type handler struct {
 	core     Core
 	keys     *auth.Keys
@@ -71,19 +66,12 @@ func NewHandler(o Options) http.Handler {
 // request's request.Info.
 func (h *handler) requireKey(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx, info := request.Ensure(r.Context())
-		if ctx != r.Context() {
-			// Mounted without the server's middleware: still give an id.
-			w.Header().Set(request.HeaderID, info.ID)
-			r = r.WithContext(ctx)
-		}
 		token, _ := auth.BearerToken(r.Header.Get("Authorization"))
-		p, err := h.keys.VerifyFrom(ctx, token, r.RemoteAddr)
+		r, err := frontdoor.Authenticate(w, r, h.keys, token)
 		if err != nil {
 			h.fail(w, r, err)
 			return
 		}
-		info.Principal = p
 		next.ServeHTTP(w, r)
 	})
 }
@@ -129,18 +117,4 @@ func allow(w http.ResponseWriter, r *http.Request, method string) bool {
 	WriteError(w, &llm.Error{Kind: llm.KindInvalidRequest, Code: codeMethodNotAllowed,
 		Message: r.Method + " is not allowed on " + r.URL.Path + "; use " + method})
 	return false
-}
-
-// noteServedBy sets the provider headers and records them for the request log.
-func noteServedBy(w http.ResponseWriter, r *http.Request, provider, deployment string) {
-	h := w.Header()
-	if provider != "" {
-		h.Set(headerProvider, provider)
-	}
-	if deployment != "" {
-		h.Set(headerDeployment, deployment)
-	}
-	if info := request.From(r.Context()); info != nil {
-		info.Provider, info.Deployment = provider, deployment
-	}
 }

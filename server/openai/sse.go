@@ -1,74 +1,33 @@
 package openai
 
 import (
-	"bytes"
 	"encoding/json"
 	"net/http"
 
 	"github.com/switchboard-gw/switchboard/llm"
 	"github.com/switchboard-gw/switchboard/providers/openai/wire"
+	"github.com/switchboard-gw/switchboard/server/internal/frontdoor"
 	"github.com/switchboard-gw/switchboard/telemetry/overhead"
 )
 
-// eventWriter writes server-sent events, one JSON object per "data:" line.
-// Chunks are written as they come and flushed as soon as the stream has no
-// further chunk ready (see streamChat), so tokens reach the client as they
-// are generated, and chunks that arrived together leave in one write. It
-// reuses one buffer for the whole stream. After each flush it tells the
-// request's overhead probe, which records the chunks' own time.
+// eventWriter writes OpenAI's server-sent events, one JSON object per
+// "data:" line, on a frontdoor.EventWriter (coalesced flushes, the overhead
+// probe, one pooled buffer for the whole stream).
 type eventWriter struct {
-	w        http.ResponseWriter
-	flusher  *http.ResponseController
-	buf      *bytes.Buffer
-	probe    *overhead.Probe
-	overhead *overhead.Recorder
-	// dirty is set when something was written since the last flush;
-	// unflushed counts the events written since then, and flushes the
-	// flushes so far.
-	dirty              bool
-	unflushed, flushes int
+	*frontdoor.EventWriter
 }
-
-// maxCoalescedChunks bounds how many chunks that arrived together are
-// written before a flush: fewer system calls, and still at most a few
-// microseconds' wait for the first of them.
-const maxCoalescedChunks = 16
 
 func newEventWriter(w http.ResponseWriter, probe *overhead.Probe, rec *overhead.Recorder) *eventWriter {
-	return &eventWriter{w: w, flusher: http.NewResponseController(w), buf: getBuffer(), probe: probe, overhead: rec}
-}
-
-func (e *eventWriter) release() { putBuffer(e.buf) }
-
-// flush sends what was written, if anything, and notes it as delivered.
-func (e *eventWriter) flush() error {
-	if !e.dirty {
-		return nil
-	}
-	e.dirty, e.unflushed = false, 0
-	e.flushes++
-	if err := e.flusher.Flush(); err != nil {
-		return err
-	}
-	e.probe.ChunkDone(e.overhead)
-	return nil
-}
-
-// write writes one event, to be flushed later.
-func (e *eventWriter) write(b []byte) error {
-	e.dirty = true
-	e.unflushed++
-	e.probe.ChunkWritten()
-	_, err := e.w.Write(b)
-	return err
+	return &eventWriter{frontdoor.NewEventWriter(w, probe, rec)}
 }
 
 // chunkUsage remembers what the usage chunk needs from the stream: the
-// stream's id, model and timestamp, and the final usage.
+// stream's id, model and timestamp, the final usage, and the cost.
 type chunkUsage struct {
 	id, model string
 	created   int64
 	usage     *llm.Usage
+	cost      frontdoor.StreamCost
 }
 
 // chunk writes c as a chat.completion.chunk, without flushing. Usage is
@@ -89,17 +48,19 @@ func (e *eventWriter) chunk(c *llm.Chunk, u *chunkUsage) error {
 		u.usage = c.Usage
 		c.Usage = nil
 	}
+	u.cost.Chunk(c)
 	if !hasDelta(c) {
 		return nil
 	}
 	// AvailableBuffer and the Write that follows reuse the pooled buffer's
 	// memory: no allocation per chunk once it has grown.
-	e.buf.Reset()
-	b := append(e.buf.AvailableBuffer(), dataPrefix...)
+	buf := e.Buf()
+	buf.Reset()
+	b := append(buf.AvailableBuffer(), dataPrefix...)
 	b = wire.AppendCanonicalChunk(b, c)
 	b = append(b, '\n', '\n')
-	e.buf.Write(b)
-	return e.write(e.buf.Bytes())
+	buf.Write(b)
+	return e.Write(buf.Bytes())
 }
 
 func hasDelta(c *llm.Chunk) bool {
@@ -107,21 +68,41 @@ func hasDelta(c *llm.Chunk) bool {
 		len(c.ToolCalls) > 0 || c.FinishReason != ""
 }
 
-// usage writes the include_usage chunk: empty choices and the usage (zeros
-// when the provider reported none).
+// usageChunk is the include_usage chunk with Switchboard's extension: the
+// request's cost in a "switchboard" object, which OpenAI's SDKs ignore
+// (they keep unknown fields without failing).
+type usageChunk struct {
+	*wire.ChatChunk
+	Switchboard *chunkExtension `json:"switchboard,omitempty"`
+}
+
+type chunkExtension struct {
+	// CostUSD is the request's cost in US dollars ("0.000123450").
+	CostUSD string `json:"cost_usd"`
+	// Unpriced and Estimated are llm.Cost's flags.
+	Unpriced  bool `json:"unpriced,omitempty"`
+	Estimated bool `json:"estimated,omitempty"`
+}
+
+// usage writes the include_usage chunk: empty choices, the usage (zeros
+// when the provider reported none) and the cost.
 func (e *eventWriter) usage(u *chunkUsage) error {
 	var total llm.Usage
 	if u.usage != nil {
 		total = *u.usage
 	}
-	return e.data(&wire.ChatChunk{
+	out := usageChunk{ChatChunk: &wire.ChatChunk{
 		ID:      u.id,
 		Object:  wire.ObjectChatCompletionChunk,
 		Created: u.created,
 		Model:   u.model,
 		Choices: []wire.ChunkChoice{},
 		Usage:   wire.FromCanonicalUsage(total),
-	})
+	}}
+	if c, ok := u.cost.Cost(); ok {
+		out.Switchboard = &chunkExtension{CostUSD: c.USD(), Unpriced: c.Unpriced, Estimated: c.Estimated}
+	}
+	return e.data(&out)
 }
 
 // error sends an error event and flushes. The caller then ends the stream
@@ -131,7 +112,7 @@ func (e *eventWriter) error(err error) error {
 	if err := e.data(&body); err != nil {
 		return err
 	}
-	return e.flush()
+	return e.Flush()
 }
 
 var (
@@ -141,22 +122,23 @@ var (
 
 // done writes the end of the stream and flushes.
 func (e *eventWriter) done() error {
-	if err := e.write(doneEvent); err != nil {
+	if err := e.Write(doneEvent); err != nil {
 		return err
 	}
-	return e.flush()
+	return e.Flush()
 }
 
 // data writes v as one event with encoding/json, for the rare events (the
 // usage chunk, an error) that have no hand-written encoder.
 func (e *eventWriter) data(v any) error {
-	e.buf.Reset()
-	e.buf.Write(dataPrefix)
-	enc := json.NewEncoder(e.buf)
+	buf := e.Buf()
+	buf.Reset()
+	buf.Write(dataPrefix)
+	enc := json.NewEncoder(buf)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(v); err != nil { // Encode ends the line with '\n'
 		return err
 	}
-	e.buf.WriteByte('\n')
-	return e.write(e.buf.Bytes())
+	buf.WriteByte('\n')
+	return e.Write(buf.Bytes())
 }

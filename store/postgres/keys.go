@@ -55,21 +55,23 @@ func (s *Store) InsertKey(ctx context.Context, k auth.KeyRecord) error {
 }
 
 // checkOwners returns the sentinel for a missing team, a missing user or a
-// user of another team. Teams and users are never deleted and users never
-// change team, so the answer cannot change before the insert commits.
+// user of another team. Users never change team, and the rows are locked
+// (FOR KEY SHARE) until the insert commits, so a concurrent DeleteTeam or
+// DeleteUser waits for it, or makes this check fail, rather than race it.
 func checkOwners(ctx context.Context, tx pgx.Tx, teamID, userID string) error {
 	if teamID != "" {
-		var exists bool
-		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM teams WHERE id = $1)`, teamID).Scan(&exists); err != nil {
-			return err
-		}
-		if !exists {
+		var id string
+		err := tx.QueryRow(ctx, `SELECT id FROM teams WHERE id = $1 FOR KEY SHARE`, teamID).Scan(&id)
+		switch {
+		case errors.Is(err, pgx.ErrNoRows):
 			return auth.ErrTeamNotFound
+		case err != nil:
+			return err
 		}
 	}
 	if userID != "" {
 		var team string
-		err := tx.QueryRow(ctx, `SELECT team_id FROM users WHERE id = $1`, userID).Scan(&team)
+		err := tx.QueryRow(ctx, `SELECT team_id FROM users WHERE id = $1 FOR KEY SHARE`, userID).Scan(&team)
 		switch {
 		case errors.Is(err, pgx.ErrNoRows):
 			return auth.ErrUserNotFound

@@ -42,6 +42,8 @@ type Store struct {
 	listenConfig *pgx.ConnConfig
 	// appliedAtOpen names the migrations Open applied.
 	appliedAtOpen []string
+	// spendPartitions caches the spend partitions known to exist.
+	spendPartitions spendPartitions
 }
 
 // Open connects to the database, checks it answers, and migrates it or

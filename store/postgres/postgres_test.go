@@ -76,3 +76,10 @@ func TestBadDSNErrorDoesNotRepeatIt(t *testing.T) {
 		t.Fatalf("Open(bad DSN): %v", err)
 	}
 }
+
+func TestAuditConformance(t *testing.T) {
+	pgtest.DSN(t)
+	storetest.RunAudit(t, func(t *testing.T) storetest.AuditStore {
+		return open(t, pgtest.NewSchema(t), true)
+	})
+}

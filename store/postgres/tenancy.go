@@ -12,11 +12,12 @@ import (
 	"github.com/switchboard-gw/switchboard/auth"
 )
 
-const teamColumns = `id, name, created_at, updated_at`
+const teamColumns = `id, name, created_at, updated_at, payload_capture, payload_retention_days`
 
 // InsertTeam stores a team; a taken id or name is auth.ErrAlreadyExists.
 func (s *Store) InsertTeam(ctx context.Context, t auth.TeamRecord) error {
-	_, err := s.pool.Exec(ctx, `INSERT INTO teams (`+teamColumns+`) VALUES ($1, $2, $3, $4)`, t.ID, t.Name, t.CreatedAt, t.UpdatedAt)
+	_, err := s.pool.Exec(ctx, `INSERT INTO teams (`+teamColumns+`) VALUES ($1, $2, $3, $4, $5, $6)`,
+		t.ID, t.Name, t.CreatedAt, t.UpdatedAt, t.PayloadCapture, t.PayloadRetentionDays)
 	if isUniqueViolation(err) {
 		return fmt.Errorf("insert team %s: %w", t.ID, auth.ErrAlreadyExists)
 	}
@@ -42,13 +43,22 @@ func (s *Store) ListTeams(ctx context.Context, q auth.ListTeamsQuery) ([]auth.Te
 	return queryAll(ctx, s, "list teams", scanTeam, query, append(args, q.Limit)...)
 }
 
-// UpdateTeam renames a team.
+// UpdateTeam changes a team's name or payload capture settings.
 func (s *Store) UpdateTeam(ctx context.Context, u auth.TeamUpdate) (auth.TeamRecord, error) {
 	args := []any{u.UpdatedAt, u.ID}
+	arg := func(v any) string {
+		args = append(args, v)
+		return "$" + strconv.Itoa(len(args))
+	}
 	sets := `updated_at = $1`
 	if u.Name != nil {
-		args = append(args, *u.Name)
-		sets += `, name = $3`
+		sets += `, name = ` + arg(*u.Name)
+	}
+	if u.PayloadCapture != nil {
+		sets += `, payload_capture = ` + arg(*u.PayloadCapture)
+	}
+	if u.PayloadRetentionDays != nil {
+		sets += `, payload_retention_days = ` + arg(*u.PayloadRetentionDays)
 	}
 	rec, err := scanTeam(s.pool.QueryRow(ctx, `UPDATE teams SET `+sets+` WHERE id = $2 RETURNING `+teamColumns, args...))
 	if isUniqueViolation(err) {
@@ -59,7 +69,7 @@ func (s *Store) UpdateTeam(ctx context.Context, u auth.TeamUpdate) (auth.TeamRec
 
 func scanTeam(row pgx.Row) (auth.TeamRecord, error) {
 	var t auth.TeamRecord
-	err := row.Scan(&t.ID, &t.Name, &t.CreatedAt, &t.UpdatedAt)
+	err := row.Scan(&t.ID, &t.Name, &t.CreatedAt, &t.UpdatedAt, &t.PayloadCapture, &t.PayloadRetentionDays)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return auth.TeamRecord{}, auth.ErrNotFound
 	}

@@ -38,7 +38,7 @@ func TestKeysOfTheFirstSchemaJoinTheDefaultTeam(t *testing.T) {
 		t.Fatalf("Open(WithoutMigrations) of an old schema: %v", err)
 	}
 	s := openStore(t, path)
-	if got := s.AppliedAtOpen(); len(got) != 1 || got[0] != "0002_tenancy.sql" {
+	if got := s.AppliedAtOpen(); len(got) == 0 || got[0] != "0002_tenancy.sql" { // and the later ones
 		t.Errorf("applied %v", got)
 	}
 	old, err := s.KeyByID(t.Context(), "key_AAAAAAAAAAAAAAAA")

@@ -198,3 +198,9 @@ func rawDB(t *testing.T, path string) *sql.DB {
 	t.Cleanup(func() { db.Close() })
 	return db
 }
+
+func TestAuditConformance(t *testing.T) {
+	storetest.RunAudit(t, func(t *testing.T) storetest.AuditStore {
+		return openStore(t, filepath.Join(t.TempDir(), "switchboard.db"))
+	})
+}

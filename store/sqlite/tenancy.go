@@ -10,12 +10,12 @@ import (
 	"github.com/switchboard-gw/switchboard/auth"
 )
 
-const teamColumns = `id, name, created_at, updated_at`
+const teamColumns = `id, name, created_at, updated_at, payload_capture, payload_retention_days`
 
 // InsertTeam stores a team; a taken id or name is auth.ErrAlreadyExists.
 func (s *Store) InsertTeam(ctx context.Context, t auth.TeamRecord) error {
-	_, err := s.writer.ExecContext(ctx, `INSERT INTO teams (`+teamColumns+`) VALUES (?, ?, ?, ?)`,
-		t.ID, t.Name, micros(t.CreatedAt), micros(t.UpdatedAt))
+	_, err := s.writer.ExecContext(ctx, `INSERT INTO teams (`+teamColumns+`) VALUES (?, ?, ?, ?, ?, ?)`,
+		t.ID, t.Name, micros(t.CreatedAt), micros(t.UpdatedAt), t.PayloadCapture, t.PayloadRetentionDays)
 	if isUniqueViolation(err) {
 		return fmt.Errorf("insert team %s: %w", t.ID, auth.ErrAlreadyExists)
 	}
@@ -41,11 +41,17 @@ func (s *Store) ListTeams(ctx context.Context, q auth.ListTeamsQuery) ([]auth.Te
 	return queryAll(ctx, s.reader, "list teams", scanTeam, query, append(args, q.Limit)...)
 }
 
-// UpdateTeam renames a team.
+// UpdateTeam changes a team's name or payload capture settings.
 func (s *Store) UpdateTeam(ctx context.Context, u auth.TeamUpdate) (auth.TeamRecord, error) {
 	sets, args := []string{`updated_at = ?`}, []any{micros(u.UpdatedAt)}
 	if u.Name != nil {
 		sets, args = append(sets, `name = ?`), append(args, *u.Name)
+	}
+	if u.PayloadCapture != nil {
+		sets, args = append(sets, `payload_capture = ?`), append(args, *u.PayloadCapture)
+	}
+	if u.PayloadRetentionDays != nil {
+		sets, args = append(sets, `payload_retention_days = ?`), append(args, *u.PayloadRetentionDays)
 	}
 	rec, err := scanTeam(s.writer.QueryRowContext(ctx,
 		`UPDATE teams SET `+strings.Join(sets, `, `)+` WHERE id = ? RETURNING `+teamColumns, append(args, u.ID)...))
@@ -58,7 +64,7 @@ func (s *Store) UpdateTeam(ctx context.Context, u auth.TeamUpdate) (auth.TeamRec
 func scanTeam(row scanner) (auth.TeamRecord, error) {
 	var t auth.TeamRecord
 	var created, updated int64
-	err := row.Scan(&t.ID, &t.Name, &created, &updated)
+	err := row.Scan(&t.ID, &t.Name, &created, &updated, &t.PayloadCapture, &t.PayloadRetentionDays)
 	if errors.Is(err, sql.ErrNoRows) {
 		return auth.TeamRecord{}, auth.ErrNotFound
 	}

@@ -46,6 +46,9 @@ func Run(t *testing.T, newStore func(t *testing.T) auth.Store) {
 		{"Users/InsertReadListByTeam", testUsers},
 		{"Users/UnknownTeamAndNotFound", testUserRefusals},
 		{"Users/Update", testUserUpdate},
+		{"Teams/PayloadCaptureSettings", testTeamPayloadSettings},
+		{"Teams/DeleteWithUsersAndKeys", testTeamDelete},
+		{"Users/DeleteWithKeys", testUserDelete},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, newStore(t)) })

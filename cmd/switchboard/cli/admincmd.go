@@ -101,14 +101,31 @@ func adminClient(af adminFlags, e env) (switchboardv1connect.AdminServiceClient,
 		}
 		key = strings.TrimSpace(string(b))
 	}
-	bearer := "Bearer " + key
-	auth := connect.UnaryInterceptorFunc(func(next connect.UnaryFunc) connect.UnaryFunc {
-		return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
-			req.Header().Set("Authorization", bearer)
-			return next(ctx, req)
-		}
-	})
+	auth := bearerAuth("Bearer " + key)
 	return switchboardv1connect.NewAdminServiceClient(http.DefaultClient, strings.TrimRight(url, "/"), connect.WithInterceptors(auth)), nil
+}
+
+// bearerAuth sends the credential on unary and streaming calls
+// (QuerySpend streams).
+type bearerAuth string
+
+func (b bearerAuth) WrapUnary(next connect.UnaryFunc) connect.UnaryFunc {
+	return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
+		req.Header().Set("Authorization", string(b))
+		return next(ctx, req)
+	}
+}
+
+func (b bearerAuth) WrapStreamingClient(next connect.StreamingClientFunc) connect.StreamingClientFunc {
+	return func(ctx context.Context, spec connect.Spec) connect.StreamingClientConn {
+		conn := next(ctx, spec)
+		conn.RequestHeader().Set("Authorization", string(b))
+		return conn
+	}
+}
+
+func (bearerAuth) WrapStreamingHandler(next connect.StreamingHandlerFunc) connect.StreamingHandlerFunc {
+	return next
 }
 
 // describeRPCError turns a Connect error into one line a person can act on.

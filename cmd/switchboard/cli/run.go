@@ -22,10 +22,12 @@ Usage:
   switchboard keys revoke ID
   switchboard keys update ID [--name N] [--models a,b] [--tags x,y] [--rpm N] [--tpm N] [--budget-usd X]
   switchboard keys rotate ID [--grace 24h]
-  switchboard teams create|list|get|update ...     teams (see: switchboard teams)
-  switchboard users create|list|get|update ...     users of a team (see: switchboard users)
+  switchboard teams create|list|get|update|delete ...     teams (see: switchboard teams)
+  switchboard users create|list|get|update|delete|export|delete-data ...     users of a team (see: switchboard users)
   switchboard admin-keys create|list|get|revoke|rotate ...   admin credentials with a role
   switchboard whoami                      the role and team of the admin credential in use
+  switchboard audit list|requests ...     the audit trail and request records (see: switchboard audit)
+  switchboard spend [--since 7d] [--group-by key,model,day] [--team ID] [--csv|--json]   spend from the ledger
   switchboard migrate [--config FILE]     apply the store's schema migrations (sqlite or postgres)
   switchboard sim [--addr HOST:PORT]      run the provider simulator alone
   switchboard version
@@ -81,6 +83,10 @@ func run(ctx context.Context, args []string, e env) int {
 		err = adminKeys(ctx, args[1:], e)
 	case "whoami":
 		err = whoami(ctx, args[1:], e)
+	case "audit":
+		err = auditCommand(ctx, args[1:], e)
+	case "spend":
+		err = spendCommand(ctx, args[1:], e)
 	case "migrate":
 		err = migrateCommand(ctx, args[1:], e)
 	case "sim":

@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"strings"
 
 	"github.com/switchboard-gw/switchboard/auth"
+	"github.com/switchboard-gw/switchboard/billing/spend"
 	"github.com/switchboard-gw/switchboard/gateway"
 	"github.com/switchboard-gw/switchboard/gateway/config"
 	"github.com/switchboard-gw/switchboard/server"
@@ -23,17 +25,18 @@ func serve(ctx context.Context, args []string, e env) error {
 	configPath := fs.String("config", "", "YAML configuration file")
 	dataDir := fs.String("data-dir", "", "data directory (overrides SWITCHBOARD_DATA_DIR)")
 	logLevel := fs.String("log-level", "", "debug, info, warn or error (overrides SWITCHBOARD_LOG_LEVEL)")
-	logFormat := fs.String("log-format", "text", "text or json")
+	logFormat := fs.String("log-format", "", "text or json (default text; overrides telemetry.logs.format)")
 	pprofAddr := fs.String("pprof", "", "serve the Go profiler on this address, e.g. 127.0.0.1:6060 (debugging only; overrides SWITCHBOARD_PPROF)")
+	auditFlags := addAuditFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	logger, err := newLogger(e, *logLevel, *logFormat)
+	cfg, err := config.Load(*configPath, e.lookup)
 	if err != nil {
 		return err
 	}
-
-	cfg, err := config.Load(*configPath, e.lookup)
+	logger, err := newLogger(e, firstNonEmpty(*logLevel, e.get("SWITCHBOARD_LOG_LEVEL"), cfg.Telemetry.Logs.Level),
+		firstNonEmpty(*logFormat, cfg.Telemetry.Logs.Format, "text"))
 	if err != nil {
 		return err
 	}
@@ -72,9 +75,34 @@ func serve(ctx context.Context, args []string, e env) error {
 	admin := auth.NewAdmin(adminKey)
 	keys := newKeys(st, serverSecret, admin, cfg, logger)
 	defer runKeys(ctx, keys)()
-	gw, err := gateway.New(cfg, gateway.WithSecrets(creds))
+	auditOpts, stopAudit := startAudit(ctx, st, keys, auditFlags, logger)
+	defer stopAudit()
+	tel, err := startTelemetry(ctx, cfg, logger, creds.Resolve)
 	if err != nil {
 		return err
+	}
+	defer stopTelemetry(tel, logger)
+	// The spend ledger is closed after the server has drained (the
+	// deferred calls run once Serve has returned), so the attempts of the
+	// last streams are in it, and before the store.
+	spendLedger, err := openLedger(cfg, st, dir, tel, logger)
+	if err != nil {
+		return err
+	}
+	defer spendLedger.close()
+	gw, err := gateway.New(cfg, gateway.WithSecrets(creds), instrumentation(tel), gateway.WithMeter(spendLedger.meter))
+	if err != nil {
+		return err
+	}
+	var metricsOnMain http.Handler
+	if cfg.Telemetry.Metrics.Addr == "" {
+		metricsOnMain = tel.MetricsHandler()
+	} else if h := tel.MetricsHandler(); h != nil {
+		at, err := startMetricsListener(ctx, cfg.Telemetry.Metrics.Addr, cfg.Telemetry.Metrics.Path, h)
+		if err != nil {
+			return err
+		}
+		logger.Info("serving metrics", "metrics_addr", at, "path", cfg.Telemetry.Metrics.Path)
 	}
 	defer watchConfig(ctx, gw, *configPath, cfg, e.lookup, logger)() // SIGHUP and file changes
 	srv, err := server.New(server.Options{
@@ -86,10 +114,15 @@ func serve(ctx context.Context, args []string, e env) error {
 		Admin:              admin,
 		Teams:              auth.NewTeams(st, nil),
 		Users:              auth.NewUsers(st, nil),
+		Spend:              spend.NewReports(st, nil),
+		Audit:              auditOpts,
 		MaxBodyBytes:       cfg.Server.MaxBodyBytes,
 		ShutdownTimeout:    cfg.Server.ShutdownTimeout,
 		CORSAllowedOrigins: cfg.Server.CORSAllowedOrigins,
 		Logger:             logger,
+		Telemetry:          tel,
+		Metrics:            metricsOnMain,
+		MetricsPath:        cfg.Telemetry.Metrics.Path,
 	})
 	if err != nil {
 		return err

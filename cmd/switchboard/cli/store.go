@@ -6,7 +6,9 @@ import (
 	"log/slog"
 	"path/filepath"
 
+	"github.com/switchboard-gw/switchboard/audit"
 	"github.com/switchboard-gw/switchboard/auth"
+	"github.com/switchboard-gw/switchboard/billing/ledger"
 	"github.com/switchboard-gw/switchboard/gateway/config"
 	"github.com/switchboard-gw/switchboard/store/postgres"
 	"github.com/switchboard-gw/switchboard/store/sqlite"
@@ -15,6 +17,10 @@ import (
 // keyStore is the store the configuration selects.
 type keyStore interface {
 	auth.Store
+	// The spend ledger lives in the same database.
+	ledger.Store
+	// So does the audit trail.
+	audit.Store
 	Ping(ctx context.Context) error
 	AppliedAtOpen() []string
 	Close() error

@@ -18,7 +18,13 @@ const teamsUsage = `Usage:
   switchboard teams create --name NAME
   switchboard teams list
   switchboard teams get ID
-  switchboard teams update ID --name NAME
+  switchboard teams update ID [--name NAME] [--payload-capture on|off] [--payload-retention-days N]
+  switchboard teams delete ID [--force]
+
+--payload-capture on keeps the team's request and response bodies in the audit trail, with e-mail
+addresses, phone numbers, card numbers, IBANs, IP addresses, SSNs and API keys replaced by
+placeholders, for --payload-retention-days (0: the gateway's default). delete removes the team
+with its users and keys; a team with live keys is refused unless --force.
 
 `
 
@@ -71,21 +77,44 @@ func teams(ctx context.Context, args []string, e env) error {
 		}
 	case "update":
 		name := fs.String("name", "", "new name")
+		capture := fs.String("payload-capture", "", "on or off: capture the team's request and response bodies (redacted)")
+		retention := fs.Int("payload-retention-days", 0, "days captured payloads are kept (0: the gateway's default)")
 		run = func(ctx context.Context, c switchboardv1connect.AdminServiceClient, rest []string) (proto.Message, error) {
 			id, err := oneID("teams update", rest)
 			if err != nil {
 				return nil, err
 			}
-			if !setFlags(fs)["name"] {
-				return nil, errors.New("teams update: nothing to change; give --name")
+			team := &switchboardv1.Team{Id: id, Name: *name, PayloadRetentionDays: int32(*retention)}
+			var paths []string
+			set := setFlags(fs)
+			if set["name"] {
+				paths = append(paths, "name")
 			}
-			resp, err := c.UpdateTeam(ctx, connect.NewRequest(&switchboardv1.UpdateTeamRequest{
-				Team: &switchboardv1.Team{Id: id, Name: *name}, UpdateMask: &fieldmaskpb.FieldMask{Paths: []string{"name"}}}))
+			if set["payload-capture"] {
+				switch *capture {
+				case "on":
+					team.PayloadCapture = true
+				case "off":
+				default:
+					return nil, fmt.Errorf("teams update: --payload-capture %q: want on or off", *capture)
+				}
+				paths = append(paths, "payload_capture")
+			}
+			if set["payload-retention-days"] {
+				paths = append(paths, "payload_retention_days")
+			}
+			if len(paths) == 0 {
+				return nil, errors.New("teams update: nothing to change; give --name, --payload-capture or --payload-retention-days")
+			}
+			resp, err := c.UpdateTeam(ctx, connect.NewRequest(&switchboardv1.UpdateTeamRequest{Team: team, UpdateMask: &fieldmaskpb.FieldMask{Paths: paths}}))
 			if err != nil {
 				return nil, err
 			}
 			return resp.Msg, nil
 		}
+	case "delete":
+		force := fs.Bool("force", false, "delete the team's live keys too")
+		return adminCommand(ctx, e, fs, af, args[1:], deleteTeam(force), printTeamDeletion)
 	default:
 		fmt.Fprintf(e.stderr, "switchboard teams: unknown subcommand %q\n\n%s%s", args[0], teamsUsage, adminCommonUsage)
 		return errUsage
@@ -102,9 +131,19 @@ func printTeams(e env, msg proto.Message) {
 		teams = []*switchboardv1.Team{m.GetTeam()}
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tNAME\tCREATED\tUPDATED")
+	fmt.Fprintln(tw, "ID\tNAME\tCREATED\tUPDATED\tPAYLOAD CAPTURE")
 	for _, t := range teams {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", t.GetId(), t.GetName(), formatTime(t.GetCreateTime()), formatTime(t.GetUpdateTime()))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", t.GetId(), t.GetName(), formatTime(t.GetCreateTime()), formatTime(t.GetUpdateTime()), captureSetting(t))
 	}
 	tw.Flush()
+}
+
+func captureSetting(t *switchboardv1.Team) string {
+	switch {
+	case !t.GetPayloadCapture():
+		return "off"
+	case t.GetPayloadRetentionDays() > 0:
+		return fmt.Sprintf("on, %d days", t.GetPayloadRetentionDays())
+	}
+	return "on"
 }

@@ -19,6 +19,14 @@ const usersUsage = `Usage:
   switchboard users list [--team ID]
   switchboard users get ID
   switchboard users update ID [--name NAME] [--email ADDRESS]
+  switchboard users delete ID [--force]
+  switchboard users export ID [--out FILE.json]
+  switchboard users delete-data ID --yes
+
+delete removes a user and their keys (--force: even live keys). export writes everything stored
+about a user (GDPR article 15) as JSON; delete-data erases it (article 17): it revokes and deletes
+their keys, deletes their request records and captured payloads, erases their details from the
+audit trail and deletes the user. Auditors may export, not erase.
 
 `
 
@@ -98,6 +106,17 @@ func users(ctx context.Context, args []string, e env) error {
 			}
 			return resp.Msg, nil
 		}
+	case "delete":
+		force := fs.Bool("force", false, "delete the user's live keys too")
+		return adminCommand(ctx, e, fs, af, args[1:], deleteUser(force), printUserDeletion)
+	case "export":
+		out := fs.String("out", "", "write the export to this file (mode 0600) instead of standard output")
+		return adminCommand(ctx, e, fs, af, args[1:], func(ctx context.Context, c switchboardv1connect.AdminServiceClient, rest []string) (proto.Message, error) {
+			return exportUserData(*out)(ctx, c, rest)
+		}, func(e env, m proto.Message) { printExport(*out)(e, m) })
+	case "delete-data":
+		yes := fs.Bool("yes", false, "confirm the erasure, which cannot be undone")
+		return adminCommand(ctx, e, fs, af, args[1:], deleteUserData(yes), printErasure)
 	default:
 		fmt.Fprintf(e.stderr, "switchboard users: unknown subcommand %q\n\n%s%s", args[0], usersUsage, adminCommonUsage)
 		return errUsage

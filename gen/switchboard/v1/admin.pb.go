@@ -1105,11 +1105,144 @@ func (x *GetCallerResponse) GetName() string {
 	return ""
 }
 
+// ExportUserDataRequest names the user whose data to export.
+type ExportUserDataRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	UserId        string                 `protobuf:"bytes,1,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExportUserDataRequest) Reset() {
+	*x = ExportUserDataRequest{}
+	mi := &file_switchboard_v1_admin_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExportUserDataRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExportUserDataRequest) ProtoMessage() {}
+
+func (x *ExportUserDataRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_switchboard_v1_admin_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExportUserDataRequest.ProtoReflect.Descriptor instead.
+func (*ExportUserDataRequest) Descriptor() ([]byte, []int) {
+	return file_switchboard_v1_admin_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *ExportUserDataRequest) GetUserId() string {
+	if x != nil {
+		return x.UserId
+	}
+	return ""
+}
+
+// ExportUserDataResponse is one part of an export. The first part holds
+// the user and their keys; the others hold request records, captured
+// payloads, audit events about the user and their keys, and spend.
+type ExportUserDataResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	User  *User                  `protobuf:"bytes,1,opt,name=user,proto3" json:"user,omitempty"`
+	// Public records only: never a secret or a secret's hash.
+	Keys           []*Key             `protobuf:"bytes,2,rep,name=keys,proto3" json:"keys,omitempty"`
+	RequestRecords []*RequestRecord   `protobuf:"bytes,3,rep,name=request_records,json=requestRecords,proto3" json:"request_records,omitempty"`
+	Payloads       []*CapturedPayload `protobuf:"bytes,4,rep,name=payloads,proto3" json:"payloads,omitempty"`
+	AuditEvents    []*AuditEvent      `protobuf:"bytes,5,rep,name=audit_events,json=auditEvents,proto3" json:"audit_events,omitempty"`
+	Spend          []*UserSpend       `protobuf:"bytes,6,rep,name=spend,proto3" json:"spend,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *ExportUserDataResponse) Reset() {
+	*x = ExportUserDataResponse{}
+	mi := &file_switchboard_v1_admin_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExportUserDataResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExportUserDataResponse) ProtoMessage() {}
+
+func (x *ExportUserDataResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_switchboard_v1_admin_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExportUserDataResponse.ProtoReflect.Descriptor instead.
+func (*ExportUserDataResponse) Descriptor() ([]byte, []int) {
+	return file_switchboard_v1_admin_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *ExportUserDataResponse) GetUser() *User {
+	if x != nil {
+		return x.User
+	}
+	return nil
+}
+
+func (x *ExportUserDataResponse) GetKeys() []*Key {
+	if x != nil {
+		return x.Keys
+	}
+	return nil
+}
+
+func (x *ExportUserDataResponse) GetRequestRecords() []*RequestRecord {
+	if x != nil {
+		return x.RequestRecords
+	}
+	return nil
+}
+
+func (x *ExportUserDataResponse) GetPayloads() []*CapturedPayload {
+	if x != nil {
+		return x.Payloads
+	}
+	return nil
+}
+
+func (x *ExportUserDataResponse) GetAuditEvents() []*AuditEvent {
+	if x != nil {
+		return x.AuditEvents
+	}
+	return nil
+}
+
+func (x *ExportUserDataResponse) GetSpend() []*UserSpend {
+	if x != nil {
+		return x.Spend
+	}
+	return nil
+}
+
 var File_switchboard_v1_admin_proto protoreflect.FileDescriptor
 
 const file_switchboard_v1_admin_proto_rawDesc = "" +
 	"\n" +
-	"\x1aswitchboard/v1/admin.proto\x12\x0eswitchboard.v1\x1a\x1egoogle/protobuf/duration.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1fswitchboard/v1/admin_keys.proto\x1a\x1cswitchboard/v1/routing.proto\x1a\x1cswitchboard/v1/tenancy.proto\"\xe1\x04\n" +
+	"\x1aswitchboard/v1/admin.proto\x12\x0eswitchboard.v1\x1a\x1egoogle/protobuf/duration.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1fswitchboard/v1/admin_keys.proto\x1a\x1aswitchboard/v1/audit.proto\x1a\x1bswitchboard/v1/limits.proto\x1a\x1cswitchboard/v1/routing.proto\x1a\x1aswitchboard/v1/spend.proto\x1a\x1cswitchboard/v1/tenancy.proto\"\xe1\x04\n" +
 	"\x03Key\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12%\n" +
@@ -1185,12 +1318,21 @@ const file_switchboard_v1_admin_proto_rawDesc = "" +
 	"\ateam_id\x18\x02 \x01(\tR\x06teamId\x12 \n" +
 	"\fadmin_key_id\x18\x03 \x01(\tR\n" +
 	"adminKeyId\x12\x12\n" +
-	"\x04name\x18\x04 \x01(\tR\x04name*}\n" +
+	"\x04name\x18\x04 \x01(\tR\x04name\"0\n" +
+	"\x15ExportUserDataRequest\x12\x17\n" +
+	"\auser_id\x18\x01 \x01(\tR\x06userId\"\xe0\x02\n" +
+	"\x16ExportUserDataResponse\x12(\n" +
+	"\x04user\x18\x01 \x01(\v2\x14.switchboard.v1.UserR\x04user\x12'\n" +
+	"\x04keys\x18\x02 \x03(\v2\x13.switchboard.v1.KeyR\x04keys\x12F\n" +
+	"\x0frequest_records\x18\x03 \x03(\v2\x1d.switchboard.v1.RequestRecordR\x0erequestRecords\x12;\n" +
+	"\bpayloads\x18\x04 \x03(\v2\x1f.switchboard.v1.CapturedPayloadR\bpayloads\x12=\n" +
+	"\faudit_events\x18\x05 \x03(\v2\x1a.switchboard.v1.AuditEventR\vauditEvents\x12/\n" +
+	"\x05spend\x18\x06 \x03(\v2\x19.switchboard.v1.UserSpendR\x05spend*}\n" +
 	"\fBudgetPeriod\x12\x1d\n" +
 	"\x19BUDGET_PERIOD_UNSPECIFIED\x10\x00\x12\x1a\n" +
 	"\x16BUDGET_PERIOD_LIFETIME\x10\x01\x12\x17\n" +
 	"\x13BUDGET_PERIOD_DAILY\x10\x02\x12\x19\n" +
-	"\x15BUDGET_PERIOD_MONTHLY\x10\x032\xc9\x0e\n" +
+	"\x15BUDGET_PERIOD_MONTHLY\x10\x032\x84\x16\n" +
 	"\fAdminService\x12P\n" +
 	"\tCreateKey\x12 .switchboard.v1.CreateKeyRequest\x1a!.switchboard.v1.CreateKeyResponse\x12R\n" +
 	"\bListKeys\x12\x1f.switchboard.v1.ListKeysRequest\x1a .switchboard.v1.ListKeysResponse\"\x03\x90\x02\x01\x12L\n" +
@@ -1205,18 +1347,31 @@ const file_switchboard_v1_admin_proto_rawDesc = "" +
 	"\n" +
 	"UpdateTeam\x12!.switchboard.v1.UpdateTeamRequest\x1a\".switchboard.v1.UpdateTeamResponse\x12S\n" +
 	"\n" +
+	"DeleteTeam\x12!.switchboard.v1.DeleteTeamRequest\x1a\".switchboard.v1.DeleteTeamResponse\x12S\n" +
+	"\n" +
 	"CreateUser\x12!.switchboard.v1.CreateUserRequest\x1a\".switchboard.v1.CreateUserResponse\x12O\n" +
 	"\aGetUser\x12\x1e.switchboard.v1.GetUserRequest\x1a\x1f.switchboard.v1.GetUserResponse\"\x03\x90\x02\x01\x12U\n" +
 	"\tListUsers\x12 .switchboard.v1.ListUsersRequest\x1a!.switchboard.v1.ListUsersResponse\"\x03\x90\x02\x01\x12S\n" +
 	"\n" +
-	"UpdateUser\x12!.switchboard.v1.UpdateUserRequest\x1a\".switchboard.v1.UpdateUserResponse\x12_\n" +
+	"UpdateUser\x12!.switchboard.v1.UpdateUserRequest\x1a\".switchboard.v1.UpdateUserResponse\x12S\n" +
+	"\n" +
+	"DeleteUser\x12!.switchboard.v1.DeleteUserRequest\x1a\".switchboard.v1.DeleteUserResponse\x12_\n" +
 	"\x0eCreateAdminKey\x12%.switchboard.v1.CreateAdminKeyRequest\x1a&.switchboard.v1.CreateAdminKeyResponse\x12[\n" +
 	"\vGetAdminKey\x12\".switchboard.v1.GetAdminKeyRequest\x1a#.switchboard.v1.GetAdminKeyResponse\"\x03\x90\x02\x01\x12a\n" +
 	"\rListAdminKeys\x12$.switchboard.v1.ListAdminKeysRequest\x1a%.switchboard.v1.ListAdminKeysResponse\"\x03\x90\x02\x01\x12d\n" +
 	"\x0eRevokeAdminKey\x12%.switchboard.v1.RevokeAdminKeyRequest\x1a&.switchboard.v1.RevokeAdminKeyResponse\"\x03\x90\x02\x02\x12_\n" +
 	"\x0eRotateAdminKey\x12%.switchboard.v1.RotateAdminKeyRequest\x1a&.switchboard.v1.RotateAdminKeyResponse\x12U\n" +
 	"\tGetCaller\x12 .switchboard.v1.GetCallerRequest\x1a!.switchboard.v1.GetCallerResponse\"\x03\x90\x02\x01\x12g\n" +
-	"\x0fListDeployments\x12&.switchboard.v1.ListDeploymentsRequest\x1a'.switchboard.v1.ListDeploymentsResponse\"\x03\x90\x02\x01BHZFgithub.com/switchboard-gw/switchboard/gen/switchboard/v1;switchboardv1b\x06proto3"
+	"\x0fListDeployments\x12&.switchboard.v1.ListDeploymentsRequest\x1a'.switchboard.v1.ListDeploymentsResponse\"\x03\x90\x02\x01\x12Z\n" +
+	"\n" +
+	"QuerySpend\x12!.switchboard.v1.QuerySpendRequest\x1a\".switchboard.v1.QuerySpendResponse\"\x03\x90\x02\x010\x01\x12g\n" +
+	"\x0fListAuditEvents\x12&.switchboard.v1.ListAuditEventsRequest\x1a'.switchboard.v1.ListAuditEventsResponse\"\x03\x90\x02\x01\x12p\n" +
+	"\x12ListRequestRecords\x12).switchboard.v1.ListRequestRecordsRequest\x1a*.switchboard.v1.ListRequestRecordsResponse\"\x03\x90\x02\x01\x12f\n" +
+	"\x0eExportUserData\x12%.switchboard.v1.ExportUserDataRequest\x1a&.switchboard.v1.ExportUserDataResponse\"\x03\x90\x02\x010\x01\x12_\n" +
+	"\x0eDeleteUserData\x12%.switchboard.v1.DeleteUserDataRequest\x1a&.switchboard.v1.DeleteUserDataResponse\x12U\n" +
+	"\tSetLimits\x12 .switchboard.v1.SetLimitsRequest\x1a!.switchboard.v1.SetLimitsResponse\"\x03\x90\x02\x02\x12U\n" +
+	"\tGetLimits\x12 .switchboard.v1.GetLimitsRequest\x1a!.switchboard.v1.GetLimitsResponse\"\x03\x90\x02\x01\x12a\n" +
+	"\rGetLimitUsage\x12$.switchboard.v1.GetLimitUsageRequest\x1a%.switchboard.v1.GetLimitUsageResponse\"\x03\x90\x02\x01BHZFgithub.com/switchboard-gw/switchboard/gen/switchboard/v1;switchboardv1b\x06proto3"
 
 var (
 	file_switchboard_v1_admin_proto_rawDescOnce sync.Once
@@ -1231,126 +1386,177 @@ func file_switchboard_v1_admin_proto_rawDescGZIP() []byte {
 }
 
 var file_switchboard_v1_admin_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_switchboard_v1_admin_proto_msgTypes = make([]protoimpl.MessageInfo, 16)
+var file_switchboard_v1_admin_proto_msgTypes = make([]protoimpl.MessageInfo, 18)
 var file_switchboard_v1_admin_proto_goTypes = []any{
-	(BudgetPeriod)(0),               // 0: switchboard.v1.BudgetPeriod
-	(*Key)(nil),                     // 1: switchboard.v1.Key
-	(*KeyLimits)(nil),               // 2: switchboard.v1.KeyLimits
-	(*CreateKeyRequest)(nil),        // 3: switchboard.v1.CreateKeyRequest
-	(*CreateKeyResponse)(nil),       // 4: switchboard.v1.CreateKeyResponse
-	(*ListKeysRequest)(nil),         // 5: switchboard.v1.ListKeysRequest
-	(*ListKeysResponse)(nil),        // 6: switchboard.v1.ListKeysResponse
-	(*GetKeyRequest)(nil),           // 7: switchboard.v1.GetKeyRequest
-	(*GetKeyResponse)(nil),          // 8: switchboard.v1.GetKeyResponse
-	(*RevokeKeyRequest)(nil),        // 9: switchboard.v1.RevokeKeyRequest
-	(*RevokeKeyResponse)(nil),       // 10: switchboard.v1.RevokeKeyResponse
-	(*UpdateKeyRequest)(nil),        // 11: switchboard.v1.UpdateKeyRequest
-	(*UpdateKeyResponse)(nil),       // 12: switchboard.v1.UpdateKeyResponse
-	(*RotateKeyRequest)(nil),        // 13: switchboard.v1.RotateKeyRequest
-	(*RotateKeyResponse)(nil),       // 14: switchboard.v1.RotateKeyResponse
-	(*GetCallerRequest)(nil),        // 15: switchboard.v1.GetCallerRequest
-	(*GetCallerResponse)(nil),       // 16: switchboard.v1.GetCallerResponse
-	(*timestamppb.Timestamp)(nil),   // 17: google.protobuf.Timestamp
-	(*fieldmaskpb.FieldMask)(nil),   // 18: google.protobuf.FieldMask
-	(*durationpb.Duration)(nil),     // 19: google.protobuf.Duration
-	(AdminRole)(0),                  // 20: switchboard.v1.AdminRole
-	(*CreateTeamRequest)(nil),       // 21: switchboard.v1.CreateTeamRequest
-	(*GetTeamRequest)(nil),          // 22: switchboard.v1.GetTeamRequest
-	(*ListTeamsRequest)(nil),        // 23: switchboard.v1.ListTeamsRequest
-	(*UpdateTeamRequest)(nil),       // 24: switchboard.v1.UpdateTeamRequest
-	(*CreateUserRequest)(nil),       // 25: switchboard.v1.CreateUserRequest
-	(*GetUserRequest)(nil),          // 26: switchboard.v1.GetUserRequest
-	(*ListUsersRequest)(nil),        // 27: switchboard.v1.ListUsersRequest
-	(*UpdateUserRequest)(nil),       // 28: switchboard.v1.UpdateUserRequest
-	(*CreateAdminKeyRequest)(nil),   // 29: switchboard.v1.CreateAdminKeyRequest
-	(*GetAdminKeyRequest)(nil),      // 30: switchboard.v1.GetAdminKeyRequest
-	(*ListAdminKeysRequest)(nil),    // 31: switchboard.v1.ListAdminKeysRequest
-	(*RevokeAdminKeyRequest)(nil),   // 32: switchboard.v1.RevokeAdminKeyRequest
-	(*RotateAdminKeyRequest)(nil),   // 33: switchboard.v1.RotateAdminKeyRequest
-	(*ListDeploymentsRequest)(nil),  // 34: switchboard.v1.ListDeploymentsRequest
-	(*CreateTeamResponse)(nil),      // 35: switchboard.v1.CreateTeamResponse
-	(*GetTeamResponse)(nil),         // 36: switchboard.v1.GetTeamResponse
-	(*ListTeamsResponse)(nil),       // 37: switchboard.v1.ListTeamsResponse
-	(*UpdateTeamResponse)(nil),      // 38: switchboard.v1.UpdateTeamResponse
-	(*CreateUserResponse)(nil),      // 39: switchboard.v1.CreateUserResponse
-	(*GetUserResponse)(nil),         // 40: switchboard.v1.GetUserResponse
-	(*ListUsersResponse)(nil),       // 41: switchboard.v1.ListUsersResponse
-	(*UpdateUserResponse)(nil),      // 42: switchboard.v1.UpdateUserResponse
-	(*CreateAdminKeyResponse)(nil),  // 43: switchboard.v1.CreateAdminKeyResponse
-	(*GetAdminKeyResponse)(nil),     // 44: switchboard.v1.GetAdminKeyResponse
-	(*ListAdminKeysResponse)(nil),   // 45: switchboard.v1.ListAdminKeysResponse
-	(*RevokeAdminKeyResponse)(nil),  // 46: switchboard.v1.RevokeAdminKeyResponse
-	(*RotateAdminKeyResponse)(nil),  // 47: switchboard.v1.RotateAdminKeyResponse
-	(*ListDeploymentsResponse)(nil), // 48: switchboard.v1.ListDeploymentsResponse
+	(BudgetPeriod)(0),                  // 0: switchboard.v1.BudgetPeriod
+	(*Key)(nil),                        // 1: switchboard.v1.Key
+	(*KeyLimits)(nil),                  // 2: switchboard.v1.KeyLimits
+	(*CreateKeyRequest)(nil),           // 3: switchboard.v1.CreateKeyRequest
+	(*CreateKeyResponse)(nil),          // 4: switchboard.v1.CreateKeyResponse
+	(*ListKeysRequest)(nil),            // 5: switchboard.v1.ListKeysRequest
+	(*ListKeysResponse)(nil),           // 6: switchboard.v1.ListKeysResponse
+	(*GetKeyRequest)(nil),              // 7: switchboard.v1.GetKeyRequest
+	(*GetKeyResponse)(nil),             // 8: switchboard.v1.GetKeyResponse
+	(*RevokeKeyRequest)(nil),           // 9: switchboard.v1.RevokeKeyRequest
+	(*RevokeKeyResponse)(nil),          // 10: switchboard.v1.RevokeKeyResponse
+	(*UpdateKeyRequest)(nil),           // 11: switchboard.v1.UpdateKeyRequest
+	(*UpdateKeyResponse)(nil),          // 12: switchboard.v1.UpdateKeyResponse
+	(*RotateKeyRequest)(nil),           // 13: switchboard.v1.RotateKeyRequest
+	(*RotateKeyResponse)(nil),          // 14: switchboard.v1.RotateKeyResponse
+	(*GetCallerRequest)(nil),           // 15: switchboard.v1.GetCallerRequest
+	(*GetCallerResponse)(nil),          // 16: switchboard.v1.GetCallerResponse
+	(*ExportUserDataRequest)(nil),      // 17: switchboard.v1.ExportUserDataRequest
+	(*ExportUserDataResponse)(nil),     // 18: switchboard.v1.ExportUserDataResponse
+	(*timestamppb.Timestamp)(nil),      // 19: google.protobuf.Timestamp
+	(*fieldmaskpb.FieldMask)(nil),      // 20: google.protobuf.FieldMask
+	(*durationpb.Duration)(nil),        // 21: google.protobuf.Duration
+	(AdminRole)(0),                     // 22: switchboard.v1.AdminRole
+	(*User)(nil),                       // 23: switchboard.v1.User
+	(*RequestRecord)(nil),              // 24: switchboard.v1.RequestRecord
+	(*CapturedPayload)(nil),            // 25: switchboard.v1.CapturedPayload
+	(*AuditEvent)(nil),                 // 26: switchboard.v1.AuditEvent
+	(*UserSpend)(nil),                  // 27: switchboard.v1.UserSpend
+	(*CreateTeamRequest)(nil),          // 28: switchboard.v1.CreateTeamRequest
+	(*GetTeamRequest)(nil),             // 29: switchboard.v1.GetTeamRequest
+	(*ListTeamsRequest)(nil),           // 30: switchboard.v1.ListTeamsRequest
+	(*UpdateTeamRequest)(nil),          // 31: switchboard.v1.UpdateTeamRequest
+	(*DeleteTeamRequest)(nil),          // 32: switchboard.v1.DeleteTeamRequest
+	(*CreateUserRequest)(nil),          // 33: switchboard.v1.CreateUserRequest
+	(*GetUserRequest)(nil),             // 34: switchboard.v1.GetUserRequest
+	(*ListUsersRequest)(nil),           // 35: switchboard.v1.ListUsersRequest
+	(*UpdateUserRequest)(nil),          // 36: switchboard.v1.UpdateUserRequest
+	(*DeleteUserRequest)(nil),          // 37: switchboard.v1.DeleteUserRequest
+	(*CreateAdminKeyRequest)(nil),      // 38: switchboard.v1.CreateAdminKeyRequest
+	(*GetAdminKeyRequest)(nil),         // 39: switchboard.v1.GetAdminKeyRequest
+	(*ListAdminKeysRequest)(nil),       // 40: switchboard.v1.ListAdminKeysRequest
+	(*RevokeAdminKeyRequest)(nil),      // 41: switchboard.v1.RevokeAdminKeyRequest
+	(*RotateAdminKeyRequest)(nil),      // 42: switchboard.v1.RotateAdminKeyRequest
+	(*ListDeploymentsRequest)(nil),     // 43: switchboard.v1.ListDeploymentsRequest
+	(*QuerySpendRequest)(nil),          // 44: switchboard.v1.QuerySpendRequest
+	(*ListAuditEventsRequest)(nil),     // 45: switchboard.v1.ListAuditEventsRequest
+	(*ListRequestRecordsRequest)(nil),  // 46: switchboard.v1.ListRequestRecordsRequest
+	(*DeleteUserDataRequest)(nil),      // 47: switchboard.v1.DeleteUserDataRequest
+	(*SetLimitsRequest)(nil),           // 48: switchboard.v1.SetLimitsRequest
+	(*GetLimitsRequest)(nil),           // 49: switchboard.v1.GetLimitsRequest
+	(*GetLimitUsageRequest)(nil),       // 50: switchboard.v1.GetLimitUsageRequest
+	(*CreateTeamResponse)(nil),         // 51: switchboard.v1.CreateTeamResponse
+	(*GetTeamResponse)(nil),            // 52: switchboard.v1.GetTeamResponse
+	(*ListTeamsResponse)(nil),          // 53: switchboard.v1.ListTeamsResponse
+	(*UpdateTeamResponse)(nil),         // 54: switchboard.v1.UpdateTeamResponse
+	(*DeleteTeamResponse)(nil),         // 55: switchboard.v1.DeleteTeamResponse
+	(*CreateUserResponse)(nil),         // 56: switchboard.v1.CreateUserResponse
+	(*GetUserResponse)(nil),            // 57: switchboard.v1.GetUserResponse
+	(*ListUsersResponse)(nil),          // 58: switchboard.v1.ListUsersResponse
+	(*UpdateUserResponse)(nil),         // 59: switchboard.v1.UpdateUserResponse
+	(*DeleteUserResponse)(nil),         // 60: switchboard.v1.DeleteUserResponse
+	(*CreateAdminKeyResponse)(nil),     // 61: switchboard.v1.CreateAdminKeyResponse
+	(*GetAdminKeyResponse)(nil),        // 62: switchboard.v1.GetAdminKeyResponse
+	(*ListAdminKeysResponse)(nil),      // 63: switchboard.v1.ListAdminKeysResponse
+	(*RevokeAdminKeyResponse)(nil),     // 64: switchboard.v1.RevokeAdminKeyResponse
+	(*RotateAdminKeyResponse)(nil),     // 65: switchboard.v1.RotateAdminKeyResponse
+	(*ListDeploymentsResponse)(nil),    // 66: switchboard.v1.ListDeploymentsResponse
+	(*QuerySpendResponse)(nil),         // 67: switchboard.v1.QuerySpendResponse
+	(*ListAuditEventsResponse)(nil),    // 68: switchboard.v1.ListAuditEventsResponse
+	(*ListRequestRecordsResponse)(nil), // 69: switchboard.v1.ListRequestRecordsResponse
+	(*DeleteUserDataResponse)(nil),     // 70: switchboard.v1.DeleteUserDataResponse
+	(*SetLimitsResponse)(nil),          // 71: switchboard.v1.SetLimitsResponse
+	(*GetLimitsResponse)(nil),          // 72: switchboard.v1.GetLimitsResponse
+	(*GetLimitUsageResponse)(nil),      // 73: switchboard.v1.GetLimitUsageResponse
 }
 var file_switchboard_v1_admin_proto_depIdxs = []int32{
-	17, // 0: switchboard.v1.Key.create_time:type_name -> google.protobuf.Timestamp
-	17, // 1: switchboard.v1.Key.revoke_time:type_name -> google.protobuf.Timestamp
-	17, // 2: switchboard.v1.Key.expire_time:type_name -> google.protobuf.Timestamp
+	19, // 0: switchboard.v1.Key.create_time:type_name -> google.protobuf.Timestamp
+	19, // 1: switchboard.v1.Key.revoke_time:type_name -> google.protobuf.Timestamp
+	19, // 2: switchboard.v1.Key.expire_time:type_name -> google.protobuf.Timestamp
 	2,  // 3: switchboard.v1.Key.limits:type_name -> switchboard.v1.KeyLimits
-	17, // 4: switchboard.v1.Key.update_time:type_name -> google.protobuf.Timestamp
-	17, // 5: switchboard.v1.Key.rotate_time:type_name -> google.protobuf.Timestamp
-	17, // 6: switchboard.v1.Key.last_used_time:type_name -> google.protobuf.Timestamp
+	19, // 4: switchboard.v1.Key.update_time:type_name -> google.protobuf.Timestamp
+	19, // 5: switchboard.v1.Key.rotate_time:type_name -> google.protobuf.Timestamp
+	19, // 6: switchboard.v1.Key.last_used_time:type_name -> google.protobuf.Timestamp
 	0,  // 7: switchboard.v1.KeyLimits.budget_period:type_name -> switchboard.v1.BudgetPeriod
-	17, // 8: switchboard.v1.CreateKeyRequest.expire_time:type_name -> google.protobuf.Timestamp
+	19, // 8: switchboard.v1.CreateKeyRequest.expire_time:type_name -> google.protobuf.Timestamp
 	2,  // 9: switchboard.v1.CreateKeyRequest.limits:type_name -> switchboard.v1.KeyLimits
 	1,  // 10: switchboard.v1.CreateKeyResponse.key:type_name -> switchboard.v1.Key
 	1,  // 11: switchboard.v1.ListKeysResponse.keys:type_name -> switchboard.v1.Key
 	1,  // 12: switchboard.v1.GetKeyResponse.key:type_name -> switchboard.v1.Key
 	1,  // 13: switchboard.v1.RevokeKeyResponse.key:type_name -> switchboard.v1.Key
 	1,  // 14: switchboard.v1.UpdateKeyRequest.key:type_name -> switchboard.v1.Key
-	18, // 15: switchboard.v1.UpdateKeyRequest.update_mask:type_name -> google.protobuf.FieldMask
+	20, // 15: switchboard.v1.UpdateKeyRequest.update_mask:type_name -> google.protobuf.FieldMask
 	1,  // 16: switchboard.v1.UpdateKeyResponse.key:type_name -> switchboard.v1.Key
-	19, // 17: switchboard.v1.RotateKeyRequest.grace_period:type_name -> google.protobuf.Duration
+	21, // 17: switchboard.v1.RotateKeyRequest.grace_period:type_name -> google.protobuf.Duration
 	1,  // 18: switchboard.v1.RotateKeyResponse.key:type_name -> switchboard.v1.Key
-	20, // 19: switchboard.v1.GetCallerResponse.role:type_name -> switchboard.v1.AdminRole
-	3,  // 20: switchboard.v1.AdminService.CreateKey:input_type -> switchboard.v1.CreateKeyRequest
-	5,  // 21: switchboard.v1.AdminService.ListKeys:input_type -> switchboard.v1.ListKeysRequest
-	7,  // 22: switchboard.v1.AdminService.GetKey:input_type -> switchboard.v1.GetKeyRequest
-	9,  // 23: switchboard.v1.AdminService.RevokeKey:input_type -> switchboard.v1.RevokeKeyRequest
-	11, // 24: switchboard.v1.AdminService.UpdateKey:input_type -> switchboard.v1.UpdateKeyRequest
-	13, // 25: switchboard.v1.AdminService.RotateKey:input_type -> switchboard.v1.RotateKeyRequest
-	21, // 26: switchboard.v1.AdminService.CreateTeam:input_type -> switchboard.v1.CreateTeamRequest
-	22, // 27: switchboard.v1.AdminService.GetTeam:input_type -> switchboard.v1.GetTeamRequest
-	23, // 28: switchboard.v1.AdminService.ListTeams:input_type -> switchboard.v1.ListTeamsRequest
-	24, // 29: switchboard.v1.AdminService.UpdateTeam:input_type -> switchboard.v1.UpdateTeamRequest
-	25, // 30: switchboard.v1.AdminService.CreateUser:input_type -> switchboard.v1.CreateUserRequest
-	26, // 31: switchboard.v1.AdminService.GetUser:input_type -> switchboard.v1.GetUserRequest
-	27, // 32: switchboard.v1.AdminService.ListUsers:input_type -> switchboard.v1.ListUsersRequest
-	28, // 33: switchboard.v1.AdminService.UpdateUser:input_type -> switchboard.v1.UpdateUserRequest
-	29, // 34: switchboard.v1.AdminService.CreateAdminKey:input_type -> switchboard.v1.CreateAdminKeyRequest
-	30, // 35: switchboard.v1.AdminService.GetAdminKey:input_type -> switchboard.v1.GetAdminKeyRequest
-	31, // 36: switchboard.v1.AdminService.ListAdminKeys:input_type -> switchboard.v1.ListAdminKeysRequest
-	32, // 37: switchboard.v1.AdminService.RevokeAdminKey:input_type -> switchboard.v1.RevokeAdminKeyRequest
-	33, // 38: switchboard.v1.AdminService.RotateAdminKey:input_type -> switchboard.v1.RotateAdminKeyRequest
-	15, // 39: switchboard.v1.AdminService.GetCaller:input_type -> switchboard.v1.GetCallerRequest
-	34, // 40: switchboard.v1.AdminService.ListDeployments:input_type -> switchboard.v1.ListDeploymentsRequest
-	4,  // 41: switchboard.v1.AdminService.CreateKey:output_type -> switchboard.v1.CreateKeyResponse
-	6,  // 42: switchboard.v1.AdminService.ListKeys:output_type -> switchboard.v1.ListKeysResponse
-	8,  // 43: switchboard.v1.AdminService.GetKey:output_type -> switchboard.v1.GetKeyResponse
-	10, // 44: switchboard.v1.AdminService.RevokeKey:output_type -> switchboard.v1.RevokeKeyResponse
-	12, // 45: switchboard.v1.AdminService.UpdateKey:output_type -> switchboard.v1.UpdateKeyResponse
-	14, // 46: switchboard.v1.AdminService.RotateKey:output_type -> switchboard.v1.RotateKeyResponse
-	35, // 47: switchboard.v1.AdminService.CreateTeam:output_type -> switchboard.v1.CreateTeamResponse
-	36, // 48: switchboard.v1.AdminService.GetTeam:output_type -> switchboard.v1.GetTeamResponse
-	37, // 49: switchboard.v1.AdminService.ListTeams:output_type -> switchboard.v1.ListTeamsResponse
-	38, // 50: switchboard.v1.AdminService.UpdateTeam:output_type -> switchboard.v1.UpdateTeamResponse
-	39, // 51: switchboard.v1.AdminService.CreateUser:output_type -> switchboard.v1.CreateUserResponse
-	40, // 52: switchboard.v1.AdminService.GetUser:output_type -> switchboard.v1.GetUserResponse
-	41, // 53: switchboard.v1.AdminService.ListUsers:output_type -> switchboard.v1.ListUsersResponse
-	42, // 54: switchboard.v1.AdminService.UpdateUser:output_type -> switchboard.v1.UpdateUserResponse
-	43, // 55: switchboard.v1.AdminService.CreateAdminKey:output_type -> switchboard.v1.CreateAdminKeyResponse
-	44, // 56: switchboard.v1.AdminService.GetAdminKey:output_type -> switchboard.v1.GetAdminKeyResponse
-	45, // 57: switchboard.v1.AdminService.ListAdminKeys:output_type -> switchboard.v1.ListAdminKeysResponse
-	46, // 58: switchboard.v1.AdminService.RevokeAdminKey:output_type -> switchboard.v1.RevokeAdminKeyResponse
-	47, // 59: switchboard.v1.AdminService.RotateAdminKey:output_type -> switchboard.v1.RotateAdminKeyResponse
-	16, // 60: switchboard.v1.AdminService.GetCaller:output_type -> switchboard.v1.GetCallerResponse
-	48, // 61: switchboard.v1.AdminService.ListDeployments:output_type -> switchboard.v1.ListDeploymentsResponse
-	41, // [41:62] is the sub-list for method output_type
-	20, // [20:41] is the sub-list for method input_type
-	20, // [20:20] is the sub-list for extension type_name
-	20, // [20:20] is the sub-list for extension extendee
-	0,  // [0:20] is the sub-list for field type_name
+	22, // 19: switchboard.v1.GetCallerResponse.role:type_name -> switchboard.v1.AdminRole
+	23, // 20: switchboard.v1.ExportUserDataResponse.user:type_name -> switchboard.v1.User
+	1,  // 21: switchboard.v1.ExportUserDataResponse.keys:type_name -> switchboard.v1.Key
+	24, // 22: switchboard.v1.ExportUserDataResponse.request_records:type_name -> switchboard.v1.RequestRecord
+	25, // 23: switchboard.v1.ExportUserDataResponse.payloads:type_name -> switchboard.v1.CapturedPayload
+	26, // 24: switchboard.v1.ExportUserDataResponse.audit_events:type_name -> switchboard.v1.AuditEvent
+	27, // 25: switchboard.v1.ExportUserDataResponse.spend:type_name -> switchboard.v1.UserSpend
+	3,  // 26: switchboard.v1.AdminService.CreateKey:input_type -> switchboard.v1.CreateKeyRequest
+	5,  // 27: switchboard.v1.AdminService.ListKeys:input_type -> switchboard.v1.ListKeysRequest
+	7,  // 28: switchboard.v1.AdminService.GetKey:input_type -> switchboard.v1.GetKeyRequest
+	9,  // 29: switchboard.v1.AdminService.RevokeKey:input_type -> switchboard.v1.RevokeKeyRequest
+	11, // 30: switchboard.v1.AdminService.UpdateKey:input_type -> switchboard.v1.UpdateKeyRequest
+	13, // 31: switchboard.v1.AdminService.RotateKey:input_type -> switchboard.v1.RotateKeyRequest
+	28, // 32: switchboard.v1.AdminService.CreateTeam:input_type -> switchboard.v1.CreateTeamRequest
+	29, // 33: switchboard.v1.AdminService.GetTeam:input_type -> switchboard.v1.GetTeamRequest
+	30, // 34: switchboard.v1.AdminService.ListTeams:input_type -> switchboard.v1.ListTeamsRequest
+	31, // 35: switchboard.v1.AdminService.UpdateTeam:input_type -> switchboard.v1.UpdateTeamRequest
+	32, // 36: switchboard.v1.AdminService.DeleteTeam:input_type -> switchboard.v1.DeleteTeamRequest
+	33, // 37: switchboard.v1.AdminService.CreateUser:input_type -> switchboard.v1.CreateUserRequest
+	34, // 38: switchboard.v1.AdminService.GetUser:input_type -> switchboard.v1.GetUserRequest
+	35, // 39: switchboard.v1.AdminService.ListUsers:input_type -> switchboard.v1.ListUsersRequest
+	36, // 40: switchboard.v1.AdminService.UpdateUser:input_type -> switchboard.v1.UpdateUserRequest
+	37, // 41: switchboard.v1.AdminService.DeleteUser:input_type -> switchboard.v1.DeleteUserRequest
+	38, // 42: switchboard.v1.AdminService.CreateAdminKey:input_type -> switchboard.v1.CreateAdminKeyRequest
+	39, // 43: switchboard.v1.AdminService.GetAdminKey:input_type -> switchboard.v1.GetAdminKeyRequest
+	40, // 44: switchboard.v1.AdminService.ListAdminKeys:input_type -> switchboard.v1.ListAdminKeysRequest
+	41, // 45: switchboard.v1.AdminService.RevokeAdminKey:input_type -> switchboard.v1.RevokeAdminKeyRequest
+	42, // 46: switchboard.v1.AdminService.RotateAdminKey:input_type -> switchboard.v1.RotateAdminKeyRequest
+	15, // 47: switchboard.v1.AdminService.GetCaller:input_type -> switchboard.v1.GetCallerRequest
+	43, // 48: switchboard.v1.AdminService.ListDeployments:input_type -> switchboard.v1.ListDeploymentsRequest
+	44, // 49: switchboard.v1.AdminService.QuerySpend:input_type -> switchboard.v1.QuerySpendRequest
+	45, // 50: switchboard.v1.AdminService.ListAuditEvents:input_type -> switchboard.v1.ListAuditEventsRequest
+	46, // 51: switchboard.v1.AdminService.ListRequestRecords:input_type -> switchboard.v1.ListRequestRecordsRequest
+	17, // 52: switchboard.v1.AdminService.ExportUserData:input_type -> switchboard.v1.ExportUserDataRequest
+	47, // 53: switchboard.v1.AdminService.DeleteUserData:input_type -> switchboard.v1.DeleteUserDataRequest
+	48, // 54: switchboard.v1.AdminService.SetLimits:input_type -> switchboard.v1.SetLimitsRequest
+	49, // 55: switchboard.v1.AdminService.GetLimits:input_type -> switchboard.v1.GetLimitsRequest
+	50, // 56: switchboard.v1.AdminService.GetLimitUsage:input_type -> switchboard.v1.GetLimitUsageRequest
+	4,  // 57: switchboard.v1.AdminService.CreateKey:output_type -> switchboard.v1.CreateKeyResponse
+	6,  // 58: switchboard.v1.AdminService.ListKeys:output_type -> switchboard.v1.ListKeysResponse
+	8,  // 59: switchboard.v1.AdminService.GetKey:output_type -> switchboard.v1.GetKeyResponse
+	10, // 60: switchboard.v1.AdminService.RevokeKey:output_type -> switchboard.v1.RevokeKeyResponse
+	12, // 61: switchboard.v1.AdminService.UpdateKey:output_type -> switchboard.v1.UpdateKeyResponse
+	14, // 62: switchboard.v1.AdminService.RotateKey:output_type -> switchboard.v1.RotateKeyResponse
+	51, // 63: switchboard.v1.AdminService.CreateTeam:output_type -> switchboard.v1.CreateTeamResponse
+	52, // 64: switchboard.v1.AdminService.GetTeam:output_type -> switchboard.v1.GetTeamResponse
+	53, // 65: switchboard.v1.AdminService.ListTeams:output_type -> switchboard.v1.ListTeamsResponse
+	54, // 66: switchboard.v1.AdminService.UpdateTeam:output_type -> switchboard.v1.UpdateTeamResponse
+	55, // 67: switchboard.v1.AdminService.DeleteTeam:output_type -> switchboard.v1.DeleteTeamResponse
+	56, // 68: switchboard.v1.AdminService.CreateUser:output_type -> switchboard.v1.CreateUserResponse
+	57, // 69: switchboard.v1.AdminService.GetUser:output_type -> switchboard.v1.GetUserResponse
+	58, // 70: switchboard.v1.AdminService.ListUsers:output_type -> switchboard.v1.ListUsersResponse
+	59, // 71: switchboard.v1.AdminService.UpdateUser:output_type -> switchboard.v1.UpdateUserResponse
+	60, // 72: switchboard.v1.AdminService.DeleteUser:output_type -> switchboard.v1.DeleteUserResponse
+	61, // 73: switchboard.v1.AdminService.CreateAdminKey:output_type -> switchboard.v1.CreateAdminKeyResponse
+	62, // 74: switchboard.v1.AdminService.GetAdminKey:output_type -> switchboard.v1.GetAdminKeyResponse
+	63, // 75: switchboard.v1.AdminService.ListAdminKeys:output_type -> switchboard.v1.ListAdminKeysResponse
+	64, // 76: switchboard.v1.AdminService.RevokeAdminKey:output_type -> switchboard.v1.RevokeAdminKeyResponse
+	65, // 77: switchboard.v1.AdminService.RotateAdminKey:output_type -> switchboard.v1.RotateAdminKeyResponse
+	16, // 78: switchboard.v1.AdminService.GetCaller:output_type -> switchboard.v1.GetCallerResponse
+	66, // 79: switchboard.v1.AdminService.ListDeployments:output_type -> switchboard.v1.ListDeploymentsResponse
+	67, // 80: switchboard.v1.AdminService.QuerySpend:output_type -> switchboard.v1.QuerySpendResponse
+	68, // 81: switchboard.v1.AdminService.ListAuditEvents:output_type -> switchboard.v1.ListAuditEventsResponse
+	69, // 82: switchboard.v1.AdminService.ListRequestRecords:output_type -> switchboard.v1.ListRequestRecordsResponse
+	18, // 83: switchboard.v1.AdminService.ExportUserData:output_type -> switchboard.v1.ExportUserDataResponse
+	70, // 84: switchboard.v1.AdminService.DeleteUserData:output_type -> switchboard.v1.DeleteUserDataResponse
+	71, // 85: switchboard.v1.AdminService.SetLimits:output_type -> switchboard.v1.SetLimitsResponse
+	72, // 86: switchboard.v1.AdminService.GetLimits:output_type -> switchboard.v1.GetLimitsResponse
+	73, // 87: switchboard.v1.AdminService.GetLimitUsage:output_type -> switchboard.v1.GetLimitUsageResponse
+	57, // [57:88] is the sub-list for method output_type
+	26, // [26:57] is the sub-list for method input_type
+	26, // [26:26] is the sub-list for extension type_name
+	26, // [26:26] is the sub-list for extension extendee
+	0,  // [0:26] is the sub-list for field type_name
 }
 
 func init() { file_switchboard_v1_admin_proto_init() }
@@ -1359,7 +1565,10 @@ func file_switchboard_v1_admin_proto_init() {
 		return
 	}
 	file_switchboard_v1_admin_keys_proto_init()
+	file_switchboard_v1_audit_proto_init()
+	file_switchboard_v1_limits_proto_init()
 	file_switchboard_v1_routing_proto_init()
+	file_switchboard_v1_spend_proto_init()
 	file_switchboard_v1_tenancy_proto_init()
 	type x struct{}
 	out := protoimpl.TypeBuilder{
@@ -1367,7 +1576,7 @@ func file_switchboard_v1_admin_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_switchboard_v1_admin_proto_rawDesc), len(file_switchboard_v1_admin_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   16,
+			NumMessages:   18,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

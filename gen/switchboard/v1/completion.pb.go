@@ -52,8 +52,20 @@ type CompleteRequest struct {
 	// provider kind ("openai", "anthropic", "gemini", ...), for parameters that
 	// have no field here.
 	ProviderOptions map[string]*structpb.Struct `protobuf:"bytes,18,rep,name=provider_options,json=providerOptions,proto3" json:"provider_options,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
-	unknownFields   protoimpl.UnknownFields
-	sizeCache       protoimpl.SizeCache
+	// Refuse the request (InvalidArgument, reason MAX_COST_EXCEEDED) before
+	// any provider is called when its worst-case cost is above this, in
+	// billionths of a US dollar (1 USD = 1000000000); 0 means no cap. The
+	// worst case is an upper bound of the input tokens plus max_tokens,
+	// priced at the dearest deployment the model may be routed to.
+	MaxCostNanoUsd int64 `protobuf:"varint,19,opt,name=max_cost_nano_usd,json=maxCostNanoUsd,proto3" json:"max_cost_nano_usd,omitempty"`
+	// A retry with the same key (within the gateway's window, 24 hours by
+	// default) gets the first request's answer again without calling a
+	// provider or being charged; a duplicate sent while the first still runs
+	// waits for it. The same key with a different request is refused
+	// (FailedPrecondition). Keys are per virtual key.
+	IdempotencyKey string `protobuf:"bytes,20,opt,name=idempotency_key,json=idempotencyKey,proto3" json:"idempotency_key,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *CompleteRequest) Reset() {
@@ -212,6 +224,20 @@ func (x *CompleteRequest) GetProviderOptions() map[string]*structpb.Struct {
 	return nil
 }
 
+func (x *CompleteRequest) GetMaxCostNanoUsd() int64 {
+	if x != nil {
+		return x.MaxCostNanoUsd
+	}
+	return 0
+}
+
+func (x *CompleteRequest) GetIdempotencyKey() string {
+	if x != nil {
+		return x.IdempotencyKey
+	}
+	return ""
+}
+
 // StreamCompleteRequest is a chat completion request answered as a stream.
 // Its fields are those of CompleteRequest.
 type StreamCompleteRequest struct {
@@ -243,8 +269,20 @@ type StreamCompleteRequest struct {
 	// provider kind ("openai", "anthropic", "gemini", ...), for parameters that
 	// have no field here.
 	ProviderOptions map[string]*structpb.Struct `protobuf:"bytes,18,rep,name=provider_options,json=providerOptions,proto3" json:"provider_options,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
-	unknownFields   protoimpl.UnknownFields
-	sizeCache       protoimpl.SizeCache
+	// Refuse the request (InvalidArgument, reason MAX_COST_EXCEEDED) before
+	// any provider is called when its worst-case cost is above this, in
+	// billionths of a US dollar (1 USD = 1000000000); 0 means no cap. The
+	// worst case is an upper bound of the input tokens plus max_tokens,
+	// priced at the dearest deployment the model may be routed to.
+	MaxCostNanoUsd int64 `protobuf:"varint,19,opt,name=max_cost_nano_usd,json=maxCostNanoUsd,proto3" json:"max_cost_nano_usd,omitempty"`
+	// A retry with the same key (within the gateway's window, 24 hours by
+	// default) gets the first request's answer again without calling a
+	// provider or being charged; a duplicate sent while the first still runs
+	// waits for it. The same key with a different request is refused
+	// (FailedPrecondition). Keys are per virtual key.
+	IdempotencyKey string `protobuf:"bytes,20,opt,name=idempotency_key,json=idempotencyKey,proto3" json:"idempotency_key,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *StreamCompleteRequest) Reset() {
@@ -403,6 +441,20 @@ func (x *StreamCompleteRequest) GetProviderOptions() map[string]*structpb.Struct
 	return nil
 }
 
+func (x *StreamCompleteRequest) GetMaxCostNanoUsd() int64 {
+	if x != nil {
+		return x.MaxCostNanoUsd
+	}
+	return 0
+}
+
+func (x *StreamCompleteRequest) GetIdempotencyKey() string {
+	if x != nil {
+		return x.IdempotencyKey
+	}
+	return ""
+}
+
 // CompleteResponse is a whole answer.
 type CompleteResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -419,7 +471,9 @@ type CompleteResponse struct {
 	SystemFingerprint string `protobuf:"bytes,8,opt,name=system_fingerprint,json=systemFingerprint,proto3" json:"system_fingerprint,omitempty"`
 	// How the gateway served the request: alias, content rule, and every
 	// attempt (failovers, retries, hedges) with its own usage.
-	Route         *Route `protobuf:"bytes,9,opt,name=route,proto3" json:"route,omitempty"`
+	Route *Route `protobuf:"bytes,9,opt,name=route,proto3" json:"route,omitempty"`
+	// What the request cost: every attempt that consumed tokens, priced.
+	Cost          *Cost `protobuf:"bytes,10,opt,name=cost,proto3" json:"cost,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -513,6 +567,13 @@ func (x *CompleteResponse) GetSystemFingerprint() string {
 func (x *CompleteResponse) GetRoute() *Route {
 	if x != nil {
 		return x.Route
+	}
+	return nil
+}
+
+func (x *CompleteResponse) GetCost() *Cost {
+	if x != nil {
+		return x.Cost
 	}
 	return nil
 }
@@ -618,7 +679,10 @@ type StreamCompleteResponse struct {
 	// How the gateway is serving the stream: set on the first message, and
 	// again on the first message after a broken stream was continued on
 	// another deployment.
-	Route         *Route `protobuf:"bytes,16,opt,name=route,proto3" json:"route,omitempty"`
+	Route *Route `protobuf:"bytes,16,opt,name=route,proto3" json:"route,omitempty"`
+	// What the request cost, on the stream's last message: every attempt
+	// that consumed tokens, priced once the stream has ended.
+	Cost          *Cost `protobuf:"bytes,17,opt,name=cost,proto3" json:"cost,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -761,6 +825,13 @@ func (x *StreamCompleteResponse) GetTextSignature() string {
 func (x *StreamCompleteResponse) GetRoute() *Route {
 	if x != nil {
 		return x.Route
+	}
+	return nil
+}
+
+func (x *StreamCompleteResponse) GetCost() *Cost {
+	if x != nil {
+		return x.Cost
 	}
 	return nil
 }
@@ -914,12 +985,14 @@ func (x *EmbedRequest) GetUser() string {
 
 // EmbedResponse holds one embedding per input, in input order.
 type EmbedResponse struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Model         string                 `protobuf:"bytes,1,opt,name=model,proto3" json:"model,omitempty"`
-	Embeddings    []*Embedding           `protobuf:"bytes,2,rep,name=embeddings,proto3" json:"embeddings,omitempty"`
-	Usage         *Usage                 `protobuf:"bytes,3,opt,name=usage,proto3" json:"usage,omitempty"`
-	Provider      string                 `protobuf:"bytes,4,opt,name=provider,proto3" json:"provider,omitempty"`
-	Deployment    string                 `protobuf:"bytes,5,opt,name=deployment,proto3" json:"deployment,omitempty"`
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	Model      string                 `protobuf:"bytes,1,opt,name=model,proto3" json:"model,omitempty"`
+	Embeddings []*Embedding           `protobuf:"bytes,2,rep,name=embeddings,proto3" json:"embeddings,omitempty"`
+	Usage      *Usage                 `protobuf:"bytes,3,opt,name=usage,proto3" json:"usage,omitempty"`
+	Provider   string                 `protobuf:"bytes,4,opt,name=provider,proto3" json:"provider,omitempty"`
+	Deployment string                 `protobuf:"bytes,5,opt,name=deployment,proto3" json:"deployment,omitempty"`
+	// What the request cost.
+	Cost          *Cost `protobuf:"bytes,6,opt,name=cost,proto3" json:"cost,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -987,6 +1060,13 @@ func (x *EmbedResponse) GetDeployment() string {
 		return x.Deployment
 	}
 	return ""
+}
+
+func (x *EmbedResponse) GetCost() *Cost {
+	if x != nil {
+		return x.Cost
+	}
+	return nil
 }
 
 // Embedding is one vector.
@@ -1189,7 +1269,7 @@ var File_switchboard_v1_completion_proto protoreflect.FileDescriptor
 
 const file_switchboard_v1_completion_proto_rawDesc = "" +
 	"\n" +
-	"\x1fswitchboard/v1/completion.proto\x12\x0eswitchboard.v1\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1cswitchboard/v1/routing.proto\x1a\x1aswitchboard/v1/types.proto\"\xd3\b\n" +
+	"\x1fswitchboard/v1/completion.proto\x12\x0eswitchboard.v1\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1cswitchboard/v1/routing.proto\x1a\x1aswitchboard/v1/types.proto\"\xa7\t\n" +
 	"\x0fCompleteRequest\x12\x14\n" +
 	"\x05model\x18\x01 \x01(\tR\x05model\x123\n" +
 	"\bmessages\x18\x02 \x03(\v2\x17.switchboard.v1.MessageR\bmessages\x12*\n" +
@@ -1211,7 +1291,9 @@ const file_switchboard_v1_completion_proto_rawDesc = "" +
 	"\x04user\x18\x0f \x01(\tR\x04user\x12I\n" +
 	"\bmetadata\x18\x10 \x03(\v2-.switchboard.v1.CompleteRequest.MetadataEntryR\bmetadata\x12=\n" +
 	"\treasoning\x18\x11 \x01(\v2\x1f.switchboard.v1.ReasoningConfigR\treasoning\x12_\n" +
-	"\x10provider_options\x18\x12 \x03(\v24.switchboard.v1.CompleteRequest.ProviderOptionsEntryR\x0fproviderOptions\x1a;\n" +
+	"\x10provider_options\x18\x12 \x03(\v24.switchboard.v1.CompleteRequest.ProviderOptionsEntryR\x0fproviderOptions\x12)\n" +
+	"\x11max_cost_nano_usd\x18\x13 \x01(\x03R\x0emaxCostNanoUsd\x12'\n" +
+	"\x0fidempotency_key\x18\x14 \x01(\tR\x0eidempotencyKey\x1a;\n" +
 	"\rMetadataEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\x1a[\n" +
@@ -1224,7 +1306,7 @@ const file_switchboard_v1_completion_proto_rawDesc = "" +
 	"\v_max_tokensB\a\n" +
 	"\x05_seedB\x13\n" +
 	"\x11_presence_penaltyB\x14\n" +
-	"\x12_frequency_penalty\"\xe5\b\n" +
+	"\x12_frequency_penalty\"\xb9\t\n" +
 	"\x15StreamCompleteRequest\x12\x14\n" +
 	"\x05model\x18\x01 \x01(\tR\x05model\x123\n" +
 	"\bmessages\x18\x02 \x03(\v2\x17.switchboard.v1.MessageR\bmessages\x12*\n" +
@@ -1246,7 +1328,9 @@ const file_switchboard_v1_completion_proto_rawDesc = "" +
 	"\x04user\x18\x0f \x01(\tR\x04user\x12O\n" +
 	"\bmetadata\x18\x10 \x03(\v23.switchboard.v1.StreamCompleteRequest.MetadataEntryR\bmetadata\x12=\n" +
 	"\treasoning\x18\x11 \x01(\v2\x1f.switchboard.v1.ReasoningConfigR\treasoning\x12e\n" +
-	"\x10provider_options\x18\x12 \x03(\v2:.switchboard.v1.StreamCompleteRequest.ProviderOptionsEntryR\x0fproviderOptions\x1a;\n" +
+	"\x10provider_options\x18\x12 \x03(\v2:.switchboard.v1.StreamCompleteRequest.ProviderOptionsEntryR\x0fproviderOptions\x12)\n" +
+	"\x11max_cost_nano_usd\x18\x13 \x01(\x03R\x0emaxCostNanoUsd\x12'\n" +
+	"\x0fidempotency_key\x18\x14 \x01(\tR\x0eidempotencyKey\x1a;\n" +
 	"\rMetadataEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\x1a[\n" +
@@ -1259,7 +1343,7 @@ const file_switchboard_v1_completion_proto_rawDesc = "" +
 	"\v_max_tokensB\a\n" +
 	"\x05_seedB\x13\n" +
 	"\x11_presence_penaltyB\x14\n" +
-	"\x12_frequency_penalty\"\xc9\x02\n" +
+	"\x12_frequency_penalty\"\xf3\x02\n" +
 	"\x10CompleteResponse\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x14\n" +
 	"\x05model\x18\x02 \x01(\tR\x05model\x12\x18\n" +
@@ -1271,12 +1355,14 @@ const file_switchboard_v1_completion_proto_rawDesc = "" +
 	"deployment\x18\a \x01(\tR\n" +
 	"deployment\x12-\n" +
 	"\x12system_fingerprint\x18\b \x01(\tR\x11systemFingerprint\x12+\n" +
-	"\x05route\x18\t \x01(\v2\x15.switchboard.v1.RouteR\x05route\"\xc0\x01\n" +
+	"\x05route\x18\t \x01(\v2\x15.switchboard.v1.RouteR\x05route\x12(\n" +
+	"\x04cost\x18\n" +
+	" \x01(\v2\x14.switchboard.v1.CostR\x04cost\"\xc0\x01\n" +
 	"\x06Choice\x12\x14\n" +
 	"\x05index\x18\x01 \x01(\x05R\x05index\x121\n" +
 	"\amessage\x18\x02 \x01(\v2\x17.switchboard.v1.MessageR\amessage\x12A\n" +
 	"\rfinish_reason\x18\x03 \x01(\x0e2\x1c.switchboard.v1.FinishReasonR\ffinishReason\x12*\n" +
-	"\x11raw_finish_reason\x18\x04 \x01(\tR\x0frawFinishReason\"\xf6\x04\n" +
+	"\x11raw_finish_reason\x18\x04 \x01(\tR\x0frawFinishReason\"\xa0\x05\n" +
 	"\x16StreamCompleteResponse\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x14\n" +
 	"\x05model\x18\x02 \x01(\tR\x05model\x12\x18\n" +
@@ -1297,7 +1383,8 @@ const file_switchboard_v1_completion_proto_rawDesc = "" +
 	"deployment\x18\x0e \x01(\tR\n" +
 	"deployment\x12%\n" +
 	"\x0etext_signature\x18\x0f \x01(\tR\rtextSignature\x12+\n" +
-	"\x05route\x18\x10 \x01(\v2\x15.switchboard.v1.RouteR\x05route\"\x90\x01\n" +
+	"\x05route\x18\x10 \x01(\v2\x15.switchboard.v1.RouteR\x05route\x12(\n" +
+	"\x04cost\x18\x11 \x01(\v2\x14.switchboard.v1.CostR\x04cost\"\x90\x01\n" +
 	"\rToolCallDelta\x12\x14\n" +
 	"\x05index\x18\x01 \x01(\x05R\x05index\x12\x0e\n" +
 	"\x02id\x18\x02 \x01(\tR\x02id\x12\x12\n" +
@@ -1311,7 +1398,7 @@ const file_switchboard_v1_completion_proto_rawDesc = "" +
 	"dimensions\x18\x03 \x01(\x03H\x00R\n" +
 	"dimensions\x88\x01\x01\x12\x12\n" +
 	"\x04user\x18\x04 \x01(\tR\x04userB\r\n" +
-	"\v_dimensions\"\xc9\x01\n" +
+	"\v_dimensions\"\xf3\x01\n" +
 	"\rEmbedResponse\x12\x14\n" +
 	"\x05model\x18\x01 \x01(\tR\x05model\x129\n" +
 	"\n" +
@@ -1321,7 +1408,8 @@ const file_switchboard_v1_completion_proto_rawDesc = "" +
 	"\bprovider\x18\x04 \x01(\tR\bprovider\x12\x1e\n" +
 	"\n" +
 	"deployment\x18\x05 \x01(\tR\n" +
-	"deployment\"9\n" +
+	"deployment\x12(\n" +
+	"\x04cost\x18\x06 \x01(\v2\x14.switchboard.v1.CostR\x04cost\"9\n" +
 	"\tEmbedding\x12\x14\n" +
 	"\x05index\x18\x01 \x01(\x05R\x05index\x12\x16\n" +
 	"\x06values\x18\x02 \x03(\x02R\x06values\"\x13\n" +
@@ -1376,10 +1464,11 @@ var file_switchboard_v1_completion_proto_goTypes = []any{
 	(*ReasoningConfig)(nil),        // 20: switchboard.v1.ReasoningConfig
 	(*Usage)(nil),                  // 21: switchboard.v1.Usage
 	(*Route)(nil),                  // 22: switchboard.v1.Route
-	(FinishReason)(0),              // 23: switchboard.v1.FinishReason
-	(Role)(0),                      // 24: switchboard.v1.Role
-	(*Reasoning)(nil),              // 25: switchboard.v1.Reasoning
-	(*structpb.Struct)(nil),        // 26: google.protobuf.Struct
+	(*Cost)(nil),                   // 23: switchboard.v1.Cost
+	(FinishReason)(0),              // 24: switchboard.v1.FinishReason
+	(Role)(0),                      // 25: switchboard.v1.Role
+	(*Reasoning)(nil),              // 26: switchboard.v1.Reasoning
+	(*structpb.Struct)(nil),        // 27: google.protobuf.Struct
 }
 var file_switchboard_v1_completion_proto_depIdxs = []int32{
 	16, // 0: switchboard.v1.CompleteRequest.messages:type_name -> switchboard.v1.Message
@@ -1399,32 +1488,35 @@ var file_switchboard_v1_completion_proto_depIdxs = []int32{
 	3,  // 14: switchboard.v1.CompleteResponse.choices:type_name -> switchboard.v1.Choice
 	21, // 15: switchboard.v1.CompleteResponse.usage:type_name -> switchboard.v1.Usage
 	22, // 16: switchboard.v1.CompleteResponse.route:type_name -> switchboard.v1.Route
-	16, // 17: switchboard.v1.Choice.message:type_name -> switchboard.v1.Message
-	23, // 18: switchboard.v1.Choice.finish_reason:type_name -> switchboard.v1.FinishReason
-	24, // 19: switchboard.v1.StreamCompleteResponse.role:type_name -> switchboard.v1.Role
-	25, // 20: switchboard.v1.StreamCompleteResponse.reasoning:type_name -> switchboard.v1.Reasoning
-	5,  // 21: switchboard.v1.StreamCompleteResponse.tool_calls:type_name -> switchboard.v1.ToolCallDelta
-	23, // 22: switchboard.v1.StreamCompleteResponse.finish_reason:type_name -> switchboard.v1.FinishReason
-	21, // 23: switchboard.v1.StreamCompleteResponse.usage:type_name -> switchboard.v1.Usage
-	22, // 24: switchboard.v1.StreamCompleteResponse.route:type_name -> switchboard.v1.Route
-	8,  // 25: switchboard.v1.EmbedResponse.embeddings:type_name -> switchboard.v1.Embedding
-	21, // 26: switchboard.v1.EmbedResponse.usage:type_name -> switchboard.v1.Usage
-	11, // 27: switchboard.v1.ListModelsResponse.models:type_name -> switchboard.v1.Model
-	26, // 28: switchboard.v1.CompleteRequest.ProviderOptionsEntry.value:type_name -> google.protobuf.Struct
-	26, // 29: switchboard.v1.StreamCompleteRequest.ProviderOptionsEntry.value:type_name -> google.protobuf.Struct
-	0,  // 30: switchboard.v1.CompletionService.Complete:input_type -> switchboard.v1.CompleteRequest
-	1,  // 31: switchboard.v1.CompletionService.StreamComplete:input_type -> switchboard.v1.StreamCompleteRequest
-	6,  // 32: switchboard.v1.CompletionService.Embed:input_type -> switchboard.v1.EmbedRequest
-	9,  // 33: switchboard.v1.CompletionService.ListModels:input_type -> switchboard.v1.ListModelsRequest
-	2,  // 34: switchboard.v1.CompletionService.Complete:output_type -> switchboard.v1.CompleteResponse
-	4,  // 35: switchboard.v1.CompletionService.StreamComplete:output_type -> switchboard.v1.StreamCompleteResponse
-	7,  // 36: switchboard.v1.CompletionService.Embed:output_type -> switchboard.v1.EmbedResponse
-	10, // 37: switchboard.v1.CompletionService.ListModels:output_type -> switchboard.v1.ListModelsResponse
-	34, // [34:38] is the sub-list for method output_type
-	30, // [30:34] is the sub-list for method input_type
-	30, // [30:30] is the sub-list for extension type_name
-	30, // [30:30] is the sub-list for extension extendee
-	0,  // [0:30] is the sub-list for field type_name
+	23, // 17: switchboard.v1.CompleteResponse.cost:type_name -> switchboard.v1.Cost
+	16, // 18: switchboard.v1.Choice.message:type_name -> switchboard.v1.Message
+	24, // 19: switchboard.v1.Choice.finish_reason:type_name -> switchboard.v1.FinishReason
+	25, // 20: switchboard.v1.StreamCompleteResponse.role:type_name -> switchboard.v1.Role
+	26, // 21: switchboard.v1.StreamCompleteResponse.reasoning:type_name -> switchboard.v1.Reasoning
+	5,  // 22: switchboard.v1.StreamCompleteResponse.tool_calls:type_name -> switchboard.v1.ToolCallDelta
+	24, // 23: switchboard.v1.StreamCompleteResponse.finish_reason:type_name -> switchboard.v1.FinishReason
+	21, // 24: switchboard.v1.StreamCompleteResponse.usage:type_name -> switchboard.v1.Usage
+	22, // 25: switchboard.v1.StreamCompleteResponse.route:type_name -> switchboard.v1.Route
+	23, // 26: switchboard.v1.StreamCompleteResponse.cost:type_name -> switchboard.v1.Cost
+	8,  // 27: switchboard.v1.EmbedResponse.embeddings:type_name -> switchboard.v1.Embedding
+	21, // 28: switchboard.v1.EmbedResponse.usage:type_name -> switchboard.v1.Usage
+	23, // 29: switchboard.v1.EmbedResponse.cost:type_name -> switchboard.v1.Cost
+	11, // 30: switchboard.v1.ListModelsResponse.models:type_name -> switchboard.v1.Model
+	27, // 31: switchboard.v1.CompleteRequest.ProviderOptionsEntry.value:type_name -> google.protobuf.Struct
+	27, // 32: switchboard.v1.StreamCompleteRequest.ProviderOptionsEntry.value:type_name -> google.protobuf.Struct
+	0,  // 33: switchboard.v1.CompletionService.Complete:input_type -> switchboard.v1.CompleteRequest
+	1,  // 34: switchboard.v1.CompletionService.StreamComplete:input_type -> switchboard.v1.StreamCompleteRequest
+	6,  // 35: switchboard.v1.CompletionService.Embed:input_type -> switchboard.v1.EmbedRequest
+	9,  // 36: switchboard.v1.CompletionService.ListModels:input_type -> switchboard.v1.ListModelsRequest
+	2,  // 37: switchboard.v1.CompletionService.Complete:output_type -> switchboard.v1.CompleteResponse
+	4,  // 38: switchboard.v1.CompletionService.StreamComplete:output_type -> switchboard.v1.StreamCompleteResponse
+	7,  // 39: switchboard.v1.CompletionService.Embed:output_type -> switchboard.v1.EmbedResponse
+	10, // 40: switchboard.v1.CompletionService.ListModels:output_type -> switchboard.v1.ListModelsResponse
+	37, // [37:41] is the sub-list for method output_type
+	33, // [33:37] is the sub-list for method input_type
+	33, // [33:33] is the sub-list for extension type_name
+	33, // [33:33] is the sub-list for extension extendee
+	0,  // [0:33] is the sub-list for field type_name
 }
 
 func init() { file_switchboard_v1_completion_proto_init() }

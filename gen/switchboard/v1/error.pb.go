@@ -42,6 +42,16 @@ const (
 	ErrorReason_ERROR_REASON_UNAVAILABLE       ErrorReason = 12
 	ErrorReason_ERROR_REASON_CANCELED          ErrorReason = 13
 	ErrorReason_ERROR_REASON_PAYLOAD_TOO_LARGE ErrorReason = 14
+	// A budget cannot hold the request's worst-case cost (ResourceExhausted).
+	ErrorReason_ERROR_REASON_BUDGET_EXCEEDED ErrorReason = 15
+	// The request's worst-case cost is above its own max_cost
+	// (InvalidArgument).
+	ErrorReason_ERROR_REASON_MAX_COST_EXCEEDED ErrorReason = 16
+	// The idempotency key was used for a different request
+	// (FailedPrecondition).
+	ErrorReason_ERROR_REASON_IDEMPOTENCY_CONFLICT ErrorReason = 17
+	// A request with the same idempotency key is still running (Aborted).
+	ErrorReason_ERROR_REASON_IDEMPOTENCY_IN_PROGRESS ErrorReason = 18
 )
 
 // Enum value maps for ErrorReason.
@@ -62,23 +72,31 @@ var (
 		12: "ERROR_REASON_UNAVAILABLE",
 		13: "ERROR_REASON_CANCELED",
 		14: "ERROR_REASON_PAYLOAD_TOO_LARGE",
+		15: "ERROR_REASON_BUDGET_EXCEEDED",
+		16: "ERROR_REASON_MAX_COST_EXCEEDED",
+		17: "ERROR_REASON_IDEMPOTENCY_CONFLICT",
+		18: "ERROR_REASON_IDEMPOTENCY_IN_PROGRESS",
 	}
 	ErrorReason_value = map[string]int32{
-		"ERROR_REASON_UNSPECIFIED":       0,
-		"ERROR_REASON_INTERNAL":          1,
-		"ERROR_REASON_INVALID_REQUEST":   2,
-		"ERROR_REASON_UNAUTHENTICATED":   3,
-		"ERROR_REASON_PERMISSION_DENIED": 4,
-		"ERROR_REASON_NOT_FOUND":         5,
-		"ERROR_REASON_RATE_LIMITED":      6,
-		"ERROR_REASON_OVERLOADED":        7,
-		"ERROR_REASON_CONTEXT_TOO_LONG":  8,
-		"ERROR_REASON_CONTENT_FILTERED":  9,
-		"ERROR_REASON_TIMEOUT":           10,
-		"ERROR_REASON_UPSTREAM":          11,
-		"ERROR_REASON_UNAVAILABLE":       12,
-		"ERROR_REASON_CANCELED":          13,
-		"ERROR_REASON_PAYLOAD_TOO_LARGE": 14,
+		"ERROR_REASON_UNSPECIFIED":             0,
+		"ERROR_REASON_INTERNAL":                1,
+		"ERROR_REASON_INVALID_REQUEST":         2,
+		"ERROR_REASON_UNAUTHENTICATED":         3,
+		"ERROR_REASON_PERMISSION_DENIED":       4,
+		"ERROR_REASON_NOT_FOUND":               5,
+		"ERROR_REASON_RATE_LIMITED":            6,
+		"ERROR_REASON_OVERLOADED":              7,
+		"ERROR_REASON_CONTEXT_TOO_LONG":        8,
+		"ERROR_REASON_CONTENT_FILTERED":        9,
+		"ERROR_REASON_TIMEOUT":                 10,
+		"ERROR_REASON_UPSTREAM":                11,
+		"ERROR_REASON_UNAVAILABLE":             12,
+		"ERROR_REASON_CANCELED":                13,
+		"ERROR_REASON_PAYLOAD_TOO_LARGE":       14,
+		"ERROR_REASON_BUDGET_EXCEEDED":         15,
+		"ERROR_REASON_MAX_COST_EXCEEDED":       16,
+		"ERROR_REASON_IDEMPOTENCY_CONFLICT":    17,
+		"ERROR_REASON_IDEMPOTENCY_IN_PROGRESS": 18,
 	}
 )
 
@@ -211,7 +229,7 @@ const file_switchboard_v1_error_proto_rawDesc = "" +
 	"\vretry_after\x18\x04 \x01(\v2\x19.google.protobuf.DurationR\n" +
 	"retryAfter\x12\x12\n" +
 	"\x04code\x18\x05 \x01(\tR\x04code\x12\x14\n" +
-	"\x05param\x18\x06 \x01(\tR\x05param*\xde\x03\n" +
+	"\x05param\x18\x06 \x01(\tR\x05param*\xf5\x04\n" +
 	"\vErrorReason\x12\x1c\n" +
 	"\x18ERROR_REASON_UNSPECIFIED\x10\x00\x12\x19\n" +
 	"\x15ERROR_REASON_INTERNAL\x10\x01\x12 \n" +
@@ -228,7 +246,11 @@ const file_switchboard_v1_error_proto_rawDesc = "" +
 	"\x15ERROR_REASON_UPSTREAM\x10\v\x12\x1c\n" +
 	"\x18ERROR_REASON_UNAVAILABLE\x10\f\x12\x19\n" +
 	"\x15ERROR_REASON_CANCELED\x10\r\x12\"\n" +
-	"\x1eERROR_REASON_PAYLOAD_TOO_LARGE\x10\x0eBHZFgithub.com/switchboard-gw/switchboard/gen/switchboard/v1;switchboardv1b\x06proto3"
+	"\x1eERROR_REASON_PAYLOAD_TOO_LARGE\x10\x0e\x12 \n" +
+	"\x1cERROR_REASON_BUDGET_EXCEEDED\x10\x0f\x12\"\n" +
+	"\x1eERROR_REASON_MAX_COST_EXCEEDED\x10\x10\x12%\n" +
+	"!ERROR_REASON_IDEMPOTENCY_CONFLICT\x10\x11\x12(\n" +
+	"$ERROR_REASON_IDEMPOTENCY_IN_PROGRESS\x10\x12BHZFgithub.com/switchboard-gw/switchboard/gen/switchboard/v1;switchboardv1b\x06proto3"
 
 var (
 	file_switchboard_v1_error_proto_rawDescOnce sync.Once

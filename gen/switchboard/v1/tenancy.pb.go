@@ -30,11 +30,17 @@ type Team struct {
 	// "team_default".
 	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
 	// Unique among teams.
-	Name          string                 `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
-	CreateTime    *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
-	UpdateTime    *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=update_time,json=updateTime,proto3" json:"update_time,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Name       string                 `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
+	CreateTime *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
+	UpdateTime *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=update_time,json=updateTime,proto3" json:"update_time,omitempty"`
+	// Whether the audit trail captures the team's request and response
+	// bodies (redacted of personal data and secrets). Off by default.
+	PayloadCapture bool `protobuf:"varint,5,opt,name=payload_capture,json=payloadCapture,proto3" json:"payload_capture,omitempty"`
+	// How many days captured payloads are kept; 0 means the gateway's
+	// default.
+	PayloadRetentionDays int32 `protobuf:"varint,6,opt,name=payload_retention_days,json=payloadRetentionDays,proto3" json:"payload_retention_days,omitempty"`
+	unknownFields        protoimpl.UnknownFields
+	sizeCache            protoimpl.SizeCache
 }
 
 func (x *Team) Reset() {
@@ -93,6 +99,20 @@ func (x *Team) GetUpdateTime() *timestamppb.Timestamp {
 		return x.UpdateTime
 	}
 	return nil
+}
+
+func (x *Team) GetPayloadCapture() bool {
+	if x != nil {
+		return x.PayloadCapture
+	}
+	return false
+}
+
+func (x *Team) GetPayloadRetentionDays() int32 {
+	if x != nil {
+		return x.PayloadRetentionDays
+	}
+	return 0
 }
 
 // CreateTeamRequest names the new team.
@@ -388,7 +408,8 @@ func (x *ListTeamsResponse) GetNextPageToken() string {
 type UpdateTeamRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	Team  *Team                  `protobuf:"bytes,1,opt,name=team,proto3" json:"team,omitempty"`
-	// Fields to change: name. Empty: every one of those set in team.
+	// Fields to change: name, payload_capture, payload_retention_days.
+	// Empty: every one of those set in team.
 	UpdateMask    *fieldmaskpb.FieldMask `protobuf:"bytes,2,opt,name=update_mask,json=updateMask,proto3" json:"update_mask,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -483,6 +504,124 @@ func (x *UpdateTeamResponse) GetTeam() *Team {
 	return nil
 }
 
+// DeleteTeamRequest names the team to delete.
+type DeleteTeamRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Id    string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// Delete the team's live keys too; otherwise a team with a live key is
+	// refused.
+	Force         bool `protobuf:"varint,2,opt,name=force,proto3" json:"force,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeleteTeamRequest) Reset() {
+	*x = DeleteTeamRequest{}
+	mi := &file_switchboard_v1_tenancy_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeleteTeamRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeleteTeamRequest) ProtoMessage() {}
+
+func (x *DeleteTeamRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_switchboard_v1_tenancy_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeleteTeamRequest.ProtoReflect.Descriptor instead.
+func (*DeleteTeamRequest) Descriptor() ([]byte, []int) {
+	return file_switchboard_v1_tenancy_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *DeleteTeamRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *DeleteTeamRequest) GetForce() bool {
+	if x != nil {
+		return x.Force
+	}
+	return false
+}
+
+// DeleteTeamResponse holds the team as it was and what went with it.
+type DeleteTeamResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Team  *Team                  `protobuf:"bytes,1,opt,name=team,proto3" json:"team,omitempty"`
+	// The keys and admin credentials deleted with the team.
+	DeletedKeyIds []string `protobuf:"bytes,2,rep,name=deleted_key_ids,json=deletedKeyIds,proto3" json:"deleted_key_ids,omitempty"`
+	// The users deleted with the team.
+	DeletedUserIds []string `protobuf:"bytes,3,rep,name=deleted_user_ids,json=deletedUserIds,proto3" json:"deleted_user_ids,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *DeleteTeamResponse) Reset() {
+	*x = DeleteTeamResponse{}
+	mi := &file_switchboard_v1_tenancy_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeleteTeamResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeleteTeamResponse) ProtoMessage() {}
+
+func (x *DeleteTeamResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_switchboard_v1_tenancy_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeleteTeamResponse.ProtoReflect.Descriptor instead.
+func (*DeleteTeamResponse) Descriptor() ([]byte, []int) {
+	return file_switchboard_v1_tenancy_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *DeleteTeamResponse) GetTeam() *Team {
+	if x != nil {
+		return x.Team
+	}
+	return nil
+}
+
+func (x *DeleteTeamResponse) GetDeletedKeyIds() []string {
+	if x != nil {
+		return x.DeletedKeyIds
+	}
+	return nil
+}
+
+func (x *DeleteTeamResponse) GetDeletedUserIds() []string {
+	if x != nil {
+		return x.DeletedUserIds
+	}
+	return nil
+}
+
 // User is a member of a team. Keys can be issued to a user, for
 // attribution; a user never changes team.
 type User struct {
@@ -501,7 +640,7 @@ type User struct {
 
 func (x *User) Reset() {
 	*x = User{}
-	mi := &file_switchboard_v1_tenancy_proto_msgTypes[9]
+	mi := &file_switchboard_v1_tenancy_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -513,7 +652,7 @@ func (x *User) String() string {
 func (*User) ProtoMessage() {}
 
 func (x *User) ProtoReflect() protoreflect.Message {
-	mi := &file_switchboard_v1_tenancy_proto_msgTypes[9]
+	mi := &file_switchboard_v1_tenancy_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -526,7 +665,7 @@ func (x *User) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use User.ProtoReflect.Descriptor instead.
 func (*User) Descriptor() ([]byte, []int) {
-	return file_switchboard_v1_tenancy_proto_rawDescGZIP(), []int{9}
+	return file_switchboard_v1_tenancy_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *User) GetId() string {
@@ -584,7 +723,7 @@ type CreateUserRequest struct {
 
 func (x *CreateUserRequest) Reset() {
 	*x = CreateUserRequest{}
-	mi := &file_switchboard_v1_tenancy_proto_msgTypes[10]
+	mi := &file_switchboard_v1_tenancy_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -596,7 +735,7 @@ func (x *CreateUserRequest) String() string {
 func (*CreateUserRequest) ProtoMessage() {}
 
 func (x *CreateUserRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_switchboard_v1_tenancy_proto_msgTypes[10]
+	mi := &file_switchboard_v1_tenancy_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -609,7 +748,7 @@ func (x *CreateUserRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateUserRequest.ProtoReflect.Descriptor instead.
 func (*CreateUserRequest) Descriptor() ([]byte, []int) {
-	return file_switchboard_v1_tenancy_proto_rawDescGZIP(), []int{10}
+	return file_switchboard_v1_tenancy_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *CreateUserRequest) GetTeamId() string {
@@ -643,7 +782,7 @@ type CreateUserResponse struct {
 
 func (x *CreateUserResponse) Reset() {
 	*x = CreateUserResponse{}
-	mi := &file_switchboard_v1_tenancy_proto_msgTypes[11]
+	mi := &file_switchboard_v1_tenancy_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -655,7 +794,7 @@ func (x *CreateUserResponse) String() string {
 func (*CreateUserResponse) ProtoMessage() {}
 
 func (x *CreateUserResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_switchboard_v1_tenancy_proto_msgTypes[11]
+	mi := &file_switchboard_v1_tenancy_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -668,7 +807,7 @@ func (x *CreateUserResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateUserResponse.ProtoReflect.Descriptor instead.
 func (*CreateUserResponse) Descriptor() ([]byte, []int) {
-	return file_switchboard_v1_tenancy_proto_rawDescGZIP(), []int{11}
+	return file_switchboard_v1_tenancy_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *CreateUserResponse) GetUser() *User {
@@ -688,7 +827,7 @@ type GetUserRequest struct {
 
 func (x *GetUserRequest) Reset() {
 	*x = GetUserRequest{}
-	mi := &file_switchboard_v1_tenancy_proto_msgTypes[12]
+	mi := &file_switchboard_v1_tenancy_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -700,7 +839,7 @@ func (x *GetUserRequest) String() string {
 func (*GetUserRequest) ProtoMessage() {}
 
 func (x *GetUserRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_switchboard_v1_tenancy_proto_msgTypes[12]
+	mi := &file_switchboard_v1_tenancy_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -713,7 +852,7 @@ func (x *GetUserRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetUserRequest.ProtoReflect.Descriptor instead.
 func (*GetUserRequest) Descriptor() ([]byte, []int) {
-	return file_switchboard_v1_tenancy_proto_rawDescGZIP(), []int{12}
+	return file_switchboard_v1_tenancy_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *GetUserRequest) GetId() string {
@@ -733,7 +872,7 @@ type GetUserResponse struct {
 
 func (x *GetUserResponse) Reset() {
 	*x = GetUserResponse{}
-	mi := &file_switchboard_v1_tenancy_proto_msgTypes[13]
+	mi := &file_switchboard_v1_tenancy_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -745,7 +884,7 @@ func (x *GetUserResponse) String() string {
 func (*GetUserResponse) ProtoMessage() {}
 
 func (x *GetUserResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_switchboard_v1_tenancy_proto_msgTypes[13]
+	mi := &file_switchboard_v1_tenancy_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -758,7 +897,7 @@ func (x *GetUserResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetUserResponse.ProtoReflect.Descriptor instead.
 func (*GetUserResponse) Descriptor() ([]byte, []int) {
-	return file_switchboard_v1_tenancy_proto_rawDescGZIP(), []int{13}
+	return file_switchboard_v1_tenancy_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *GetUserResponse) GetUser() *User {
@@ -781,7 +920,7 @@ type ListUsersRequest struct {
 
 func (x *ListUsersRequest) Reset() {
 	*x = ListUsersRequest{}
-	mi := &file_switchboard_v1_tenancy_proto_msgTypes[14]
+	mi := &file_switchboard_v1_tenancy_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -793,7 +932,7 @@ func (x *ListUsersRequest) String() string {
 func (*ListUsersRequest) ProtoMessage() {}
 
 func (x *ListUsersRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_switchboard_v1_tenancy_proto_msgTypes[14]
+	mi := &file_switchboard_v1_tenancy_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -806,7 +945,7 @@ func (x *ListUsersRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListUsersRequest.ProtoReflect.Descriptor instead.
 func (*ListUsersRequest) Descriptor() ([]byte, []int) {
-	return file_switchboard_v1_tenancy_proto_rawDescGZIP(), []int{14}
+	return file_switchboard_v1_tenancy_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *ListUsersRequest) GetPageSize() int32 {
@@ -842,7 +981,7 @@ type ListUsersResponse struct {
 
 func (x *ListUsersResponse) Reset() {
 	*x = ListUsersResponse{}
-	mi := &file_switchboard_v1_tenancy_proto_msgTypes[15]
+	mi := &file_switchboard_v1_tenancy_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -854,7 +993,7 @@ func (x *ListUsersResponse) String() string {
 func (*ListUsersResponse) ProtoMessage() {}
 
 func (x *ListUsersResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_switchboard_v1_tenancy_proto_msgTypes[15]
+	mi := &file_switchboard_v1_tenancy_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -867,7 +1006,7 @@ func (x *ListUsersResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListUsersResponse.ProtoReflect.Descriptor instead.
 func (*ListUsersResponse) Descriptor() ([]byte, []int) {
-	return file_switchboard_v1_tenancy_proto_rawDescGZIP(), []int{15}
+	return file_switchboard_v1_tenancy_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *ListUsersResponse) GetUsers() []*User {
@@ -896,7 +1035,7 @@ type UpdateUserRequest struct {
 
 func (x *UpdateUserRequest) Reset() {
 	*x = UpdateUserRequest{}
-	mi := &file_switchboard_v1_tenancy_proto_msgTypes[16]
+	mi := &file_switchboard_v1_tenancy_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -908,7 +1047,7 @@ func (x *UpdateUserRequest) String() string {
 func (*UpdateUserRequest) ProtoMessage() {}
 
 func (x *UpdateUserRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_switchboard_v1_tenancy_proto_msgTypes[16]
+	mi := &file_switchboard_v1_tenancy_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -921,7 +1060,7 @@ func (x *UpdateUserRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateUserRequest.ProtoReflect.Descriptor instead.
 func (*UpdateUserRequest) Descriptor() ([]byte, []int) {
-	return file_switchboard_v1_tenancy_proto_rawDescGZIP(), []int{16}
+	return file_switchboard_v1_tenancy_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *UpdateUserRequest) GetUser() *User {
@@ -948,7 +1087,7 @@ type UpdateUserResponse struct {
 
 func (x *UpdateUserResponse) Reset() {
 	*x = UpdateUserResponse{}
-	mi := &file_switchboard_v1_tenancy_proto_msgTypes[17]
+	mi := &file_switchboard_v1_tenancy_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -960,7 +1099,7 @@ func (x *UpdateUserResponse) String() string {
 func (*UpdateUserResponse) ProtoMessage() {}
 
 func (x *UpdateUserResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_switchboard_v1_tenancy_proto_msgTypes[17]
+	mi := &file_switchboard_v1_tenancy_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -973,7 +1112,7 @@ func (x *UpdateUserResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateUserResponse.ProtoReflect.Descriptor instead.
 func (*UpdateUserResponse) Descriptor() ([]byte, []int) {
-	return file_switchboard_v1_tenancy_proto_rawDescGZIP(), []int{17}
+	return file_switchboard_v1_tenancy_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *UpdateUserResponse) GetUser() *User {
@@ -983,18 +1122,129 @@ func (x *UpdateUserResponse) GetUser() *User {
 	return nil
 }
 
+// DeleteUserRequest names the user to delete.
+type DeleteUserRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Id    string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// Delete the user's live keys too; otherwise a user with a live key is
+	// refused.
+	Force         bool `protobuf:"varint,2,opt,name=force,proto3" json:"force,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeleteUserRequest) Reset() {
+	*x = DeleteUserRequest{}
+	mi := &file_switchboard_v1_tenancy_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeleteUserRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeleteUserRequest) ProtoMessage() {}
+
+func (x *DeleteUserRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_switchboard_v1_tenancy_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeleteUserRequest.ProtoReflect.Descriptor instead.
+func (*DeleteUserRequest) Descriptor() ([]byte, []int) {
+	return file_switchboard_v1_tenancy_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *DeleteUserRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *DeleteUserRequest) GetForce() bool {
+	if x != nil {
+		return x.Force
+	}
+	return false
+}
+
+// DeleteUserResponse holds the user as it was and the keys deleted with
+// it.
+type DeleteUserResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	User          *User                  `protobuf:"bytes,1,opt,name=user,proto3" json:"user,omitempty"`
+	DeletedKeyIds []string               `protobuf:"bytes,2,rep,name=deleted_key_ids,json=deletedKeyIds,proto3" json:"deleted_key_ids,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeleteUserResponse) Reset() {
+	*x = DeleteUserResponse{}
+	mi := &file_switchboard_v1_tenancy_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeleteUserResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeleteUserResponse) ProtoMessage() {}
+
+func (x *DeleteUserResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_switchboard_v1_tenancy_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeleteUserResponse.ProtoReflect.Descriptor instead.
+func (*DeleteUserResponse) Descriptor() ([]byte, []int) {
+	return file_switchboard_v1_tenancy_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *DeleteUserResponse) GetUser() *User {
+	if x != nil {
+		return x.User
+	}
+	return nil
+}
+
+func (x *DeleteUserResponse) GetDeletedKeyIds() []string {
+	if x != nil {
+		return x.DeletedKeyIds
+	}
+	return nil
+}
+
 var File_switchboard_v1_tenancy_proto protoreflect.FileDescriptor
 
 const file_switchboard_v1_tenancy_proto_rawDesc = "" +
 	"\n" +
-	"\x1cswitchboard/v1/tenancy.proto\x12\x0eswitchboard.v1\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xa4\x01\n" +
+	"\x1cswitchboard/v1/tenancy.proto\x12\x0eswitchboard.v1\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x83\x02\n" +
 	"\x04Team\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12;\n" +
 	"\vcreate_time\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"createTime\x12;\n" +
 	"\vupdate_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"updateTime\"'\n" +
+	"updateTime\x12'\n" +
+	"\x0fpayload_capture\x18\x05 \x01(\bR\x0epayloadCapture\x124\n" +
+	"\x16payload_retention_days\x18\x06 \x01(\x05R\x14payloadRetentionDays\"'\n" +
 	"\x11CreateTeamRequest\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\">\n" +
 	"\x12CreateTeamResponse\x12(\n" +
@@ -1015,7 +1265,14 @@ const file_switchboard_v1_tenancy_proto_rawDesc = "" +
 	"\vupdate_mask\x18\x02 \x01(\v2\x1a.google.protobuf.FieldMaskR\n" +
 	"updateMask\">\n" +
 	"\x12UpdateTeamResponse\x12(\n" +
-	"\x04team\x18\x01 \x01(\v2\x14.switchboard.v1.TeamR\x04team\"\xd3\x01\n" +
+	"\x04team\x18\x01 \x01(\v2\x14.switchboard.v1.TeamR\x04team\"9\n" +
+	"\x11DeleteTeamRequest\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12\x14\n" +
+	"\x05force\x18\x02 \x01(\bR\x05force\"\x90\x01\n" +
+	"\x12DeleteTeamResponse\x12(\n" +
+	"\x04team\x18\x01 \x01(\v2\x14.switchboard.v1.TeamR\x04team\x12&\n" +
+	"\x0fdeleted_key_ids\x18\x02 \x03(\tR\rdeletedKeyIds\x12(\n" +
+	"\x10deleted_user_ids\x18\x03 \x03(\tR\x0edeletedUserIds\"\xd3\x01\n" +
 	"\x04User\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x17\n" +
 	"\ateam_id\x18\x02 \x01(\tR\x06teamId\x12\x12\n" +
@@ -1048,7 +1305,13 @@ const file_switchboard_v1_tenancy_proto_rawDesc = "" +
 	"\vupdate_mask\x18\x02 \x01(\v2\x1a.google.protobuf.FieldMaskR\n" +
 	"updateMask\">\n" +
 	"\x12UpdateUserResponse\x12(\n" +
-	"\x04user\x18\x01 \x01(\v2\x14.switchboard.v1.UserR\x04userBHZFgithub.com/switchboard-gw/switchboard/gen/switchboard/v1;switchboardv1b\x06proto3"
+	"\x04user\x18\x01 \x01(\v2\x14.switchboard.v1.UserR\x04user\"9\n" +
+	"\x11DeleteUserRequest\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12\x14\n" +
+	"\x05force\x18\x02 \x01(\bR\x05force\"f\n" +
+	"\x12DeleteUserResponse\x12(\n" +
+	"\x04user\x18\x01 \x01(\v2\x14.switchboard.v1.UserR\x04user\x12&\n" +
+	"\x0fdeleted_key_ids\x18\x02 \x03(\tR\rdeletedKeyIdsBHZFgithub.com/switchboard-gw/switchboard/gen/switchboard/v1;switchboardv1b\x06proto3"
 
 var (
 	file_switchboard_v1_tenancy_proto_rawDescOnce sync.Once
@@ -1062,7 +1325,7 @@ func file_switchboard_v1_tenancy_proto_rawDescGZIP() []byte {
 	return file_switchboard_v1_tenancy_proto_rawDescData
 }
 
-var file_switchboard_v1_tenancy_proto_msgTypes = make([]protoimpl.MessageInfo, 18)
+var file_switchboard_v1_tenancy_proto_msgTypes = make([]protoimpl.MessageInfo, 22)
 var file_switchboard_v1_tenancy_proto_goTypes = []any{
 	(*Team)(nil),                  // 0: switchboard.v1.Team
 	(*CreateTeamRequest)(nil),     // 1: switchboard.v1.CreateTeamRequest
@@ -1073,40 +1336,46 @@ var file_switchboard_v1_tenancy_proto_goTypes = []any{
 	(*ListTeamsResponse)(nil),     // 6: switchboard.v1.ListTeamsResponse
 	(*UpdateTeamRequest)(nil),     // 7: switchboard.v1.UpdateTeamRequest
 	(*UpdateTeamResponse)(nil),    // 8: switchboard.v1.UpdateTeamResponse
-	(*User)(nil),                  // 9: switchboard.v1.User
-	(*CreateUserRequest)(nil),     // 10: switchboard.v1.CreateUserRequest
-	(*CreateUserResponse)(nil),    // 11: switchboard.v1.CreateUserResponse
-	(*GetUserRequest)(nil),        // 12: switchboard.v1.GetUserRequest
-	(*GetUserResponse)(nil),       // 13: switchboard.v1.GetUserResponse
-	(*ListUsersRequest)(nil),      // 14: switchboard.v1.ListUsersRequest
-	(*ListUsersResponse)(nil),     // 15: switchboard.v1.ListUsersResponse
-	(*UpdateUserRequest)(nil),     // 16: switchboard.v1.UpdateUserRequest
-	(*UpdateUserResponse)(nil),    // 17: switchboard.v1.UpdateUserResponse
-	(*timestamppb.Timestamp)(nil), // 18: google.protobuf.Timestamp
-	(*fieldmaskpb.FieldMask)(nil), // 19: google.protobuf.FieldMask
+	(*DeleteTeamRequest)(nil),     // 9: switchboard.v1.DeleteTeamRequest
+	(*DeleteTeamResponse)(nil),    // 10: switchboard.v1.DeleteTeamResponse
+	(*User)(nil),                  // 11: switchboard.v1.User
+	(*CreateUserRequest)(nil),     // 12: switchboard.v1.CreateUserRequest
+	(*CreateUserResponse)(nil),    // 13: switchboard.v1.CreateUserResponse
+	(*GetUserRequest)(nil),        // 14: switchboard.v1.GetUserRequest
+	(*GetUserResponse)(nil),       // 15: switchboard.v1.GetUserResponse
+	(*ListUsersRequest)(nil),      // 16: switchboard.v1.ListUsersRequest
+	(*ListUsersResponse)(nil),     // 17: switchboard.v1.ListUsersResponse
+	(*UpdateUserRequest)(nil),     // 18: switchboard.v1.UpdateUserRequest
+	(*UpdateUserResponse)(nil),    // 19: switchboard.v1.UpdateUserResponse
+	(*DeleteUserRequest)(nil),     // 20: switchboard.v1.DeleteUserRequest
+	(*DeleteUserResponse)(nil),    // 21: switchboard.v1.DeleteUserResponse
+	(*timestamppb.Timestamp)(nil), // 22: google.protobuf.Timestamp
+	(*fieldmaskpb.FieldMask)(nil), // 23: google.protobuf.FieldMask
 }
 var file_switchboard_v1_tenancy_proto_depIdxs = []int32{
-	18, // 0: switchboard.v1.Team.create_time:type_name -> google.protobuf.Timestamp
-	18, // 1: switchboard.v1.Team.update_time:type_name -> google.protobuf.Timestamp
+	22, // 0: switchboard.v1.Team.create_time:type_name -> google.protobuf.Timestamp
+	22, // 1: switchboard.v1.Team.update_time:type_name -> google.protobuf.Timestamp
 	0,  // 2: switchboard.v1.CreateTeamResponse.team:type_name -> switchboard.v1.Team
 	0,  // 3: switchboard.v1.GetTeamResponse.team:type_name -> switchboard.v1.Team
 	0,  // 4: switchboard.v1.ListTeamsResponse.teams:type_name -> switchboard.v1.Team
 	0,  // 5: switchboard.v1.UpdateTeamRequest.team:type_name -> switchboard.v1.Team
-	19, // 6: switchboard.v1.UpdateTeamRequest.update_mask:type_name -> google.protobuf.FieldMask
+	23, // 6: switchboard.v1.UpdateTeamRequest.update_mask:type_name -> google.protobuf.FieldMask
 	0,  // 7: switchboard.v1.UpdateTeamResponse.team:type_name -> switchboard.v1.Team
-	18, // 8: switchboard.v1.User.create_time:type_name -> google.protobuf.Timestamp
-	18, // 9: switchboard.v1.User.update_time:type_name -> google.protobuf.Timestamp
-	9,  // 10: switchboard.v1.CreateUserResponse.user:type_name -> switchboard.v1.User
-	9,  // 11: switchboard.v1.GetUserResponse.user:type_name -> switchboard.v1.User
-	9,  // 12: switchboard.v1.ListUsersResponse.users:type_name -> switchboard.v1.User
-	9,  // 13: switchboard.v1.UpdateUserRequest.user:type_name -> switchboard.v1.User
-	19, // 14: switchboard.v1.UpdateUserRequest.update_mask:type_name -> google.protobuf.FieldMask
-	9,  // 15: switchboard.v1.UpdateUserResponse.user:type_name -> switchboard.v1.User
-	16, // [16:16] is the sub-list for method output_type
-	16, // [16:16] is the sub-list for method input_type
-	16, // [16:16] is the sub-list for extension type_name
-	16, // [16:16] is the sub-list for extension extendee
-	0,  // [0:16] is the sub-list for field type_name
+	0,  // 8: switchboard.v1.DeleteTeamResponse.team:type_name -> switchboard.v1.Team
+	22, // 9: switchboard.v1.User.create_time:type_name -> google.protobuf.Timestamp
+	22, // 10: switchboard.v1.User.update_time:type_name -> google.protobuf.Timestamp
+	11, // 11: switchboard.v1.CreateUserResponse.user:type_name -> switchboard.v1.User
+	11, // 12: switchboard.v1.GetUserResponse.user:type_name -> switchboard.v1.User
+	11, // 13: switchboard.v1.ListUsersResponse.users:type_name -> switchboard.v1.User
+	11, // 14: switchboard.v1.UpdateUserRequest.user:type_name -> switchboard.v1.User
+	23, // 15: switchboard.v1.UpdateUserRequest.update_mask:type_name -> google.protobuf.FieldMask
+	11, // 16: switchboard.v1.UpdateUserResponse.user:type_name -> switchboard.v1.User
+	11, // 17: switchboard.v1.DeleteUserResponse.user:type_name -> switchboard.v1.User
+	18, // [18:18] is the sub-list for method output_type
+	18, // [18:18] is the sub-list for method input_type
+	18, // [18:18] is the sub-list for extension type_name
+	18, // [18:18] is the sub-list for extension extendee
+	0,  // [0:18] is the sub-list for field type_name
 }
 
 func init() { file_switchboard_v1_tenancy_proto_init() }
@@ -1120,7 +1389,7 @@ func file_switchboard_v1_tenancy_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_switchboard_v1_tenancy_proto_rawDesc), len(file_switchboard_v1_tenancy_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   18,
+			NumMessages:   22,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -1109,6 +1109,83 @@ func (x *Usage) GetTotalTokens() int64 {
 	return 0
 }
 
+// Cost is what a request cost, as the gateway's metering priced the tokens
+// of its provider attempts with its pricing table.
+type Cost struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The cost in billionths of a US dollar (1 USD = 1000000000).
+	NanoUsd int64 `protobuf:"varint,1,opt,name=nano_usd,json=nanoUsd,proto3" json:"nano_usd,omitempty"`
+	// The same amount as a decimal number of US dollars with nine decimal
+	// places, e.g. "0.000123450".
+	Usd string `protobuf:"bytes,2,opt,name=usd,proto3" json:"usd,omitempty"`
+	// An attempt's model had no price: its tokens were recorded but add
+	// nothing to the cost.
+	Unpriced bool `protobuf:"varint,3,opt,name=unpriced,proto3" json:"unpriced,omitempty"`
+	// The gateway counted an attempt's tokens itself because the provider
+	// reported none (a stream cut off or without usage).
+	Estimated     bool `protobuf:"varint,4,opt,name=estimated,proto3" json:"estimated,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Cost) Reset() {
+	*x = Cost{}
+	mi := &file_switchboard_v1_types_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Cost) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Cost) ProtoMessage() {}
+
+func (x *Cost) ProtoReflect() protoreflect.Message {
+	mi := &file_switchboard_v1_types_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Cost.ProtoReflect.Descriptor instead.
+func (*Cost) Descriptor() ([]byte, []int) {
+	return file_switchboard_v1_types_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *Cost) GetNanoUsd() int64 {
+	if x != nil {
+		return x.NanoUsd
+	}
+	return 0
+}
+
+func (x *Cost) GetUsd() string {
+	if x != nil {
+		return x.Usd
+	}
+	return ""
+}
+
+func (x *Cost) GetUnpriced() bool {
+	if x != nil {
+		return x.Unpriced
+	}
+	return false
+}
+
+func (x *Cost) GetEstimated() bool {
+	if x != nil {
+		return x.Estimated
+	}
+	return false
+}
+
 var File_switchboard_v1_types_proto protoreflect.FileDescriptor
 
 const file_switchboard_v1_types_proto_rawDesc = "" +
@@ -1187,7 +1264,12 @@ const file_switchboard_v1_types_proto_rawDesc = "" +
 	"\x12cache_write_tokens\x18\x03 \x01(\x03R\x10cacheWriteTokens\x12#\n" +
 	"\routput_tokens\x18\x04 \x01(\x03R\foutputTokens\x12)\n" +
 	"\x10reasoning_tokens\x18\x05 \x01(\x03R\x0freasoningTokens\x12!\n" +
-	"\ftotal_tokens\x18\x06 \x01(\x03R\vtotalTokens*_\n" +
+	"\ftotal_tokens\x18\x06 \x01(\x03R\vtotalTokens\"m\n" +
+	"\x04Cost\x12\x19\n" +
+	"\bnano_usd\x18\x01 \x01(\x03R\ananoUsd\x12\x10\n" +
+	"\x03usd\x18\x02 \x01(\tR\x03usd\x12\x1a\n" +
+	"\bunpriced\x18\x03 \x01(\bR\bunpriced\x12\x1c\n" +
+	"\testimated\x18\x04 \x01(\bR\testimated*_\n" +
 	"\x04Role\x12\x14\n" +
 	"\x10ROLE_UNSPECIFIED\x10\x00\x12\x0f\n" +
 	"\vROLE_SYSTEM\x10\x01\x12\r\n" +
@@ -1216,7 +1298,7 @@ func file_switchboard_v1_types_proto_rawDescGZIP() []byte {
 }
 
 var file_switchboard_v1_types_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
-var file_switchboard_v1_types_proto_msgTypes = make([]protoimpl.MessageInfo, 11)
+var file_switchboard_v1_types_proto_msgTypes = make([]protoimpl.MessageInfo, 12)
 var file_switchboard_v1_types_proto_goTypes = []any{
 	(Role)(0),                // 0: switchboard.v1.Role
 	(FinishReason)(0),        // 1: switchboard.v1.FinishReason
@@ -1233,7 +1315,8 @@ var file_switchboard_v1_types_proto_goTypes = []any{
 	(*ResponseFormat)(nil),   // 12: switchboard.v1.ResponseFormat
 	(*ReasoningConfig)(nil),  // 13: switchboard.v1.ReasoningConfig
 	(*Usage)(nil),            // 14: switchboard.v1.Usage
-	(*structpb.Struct)(nil),  // 15: google.protobuf.Struct
+	(*Cost)(nil),             // 15: switchboard.v1.Cost
+	(*structpb.Struct)(nil),  // 16: google.protobuf.Struct
 }
 var file_switchboard_v1_types_proto_depIdxs = []int32{
 	0,  // 0: switchboard.v1.Message.role:type_name -> switchboard.v1.Role
@@ -1242,11 +1325,11 @@ var file_switchboard_v1_types_proto_depIdxs = []int32{
 	8,  // 3: switchboard.v1.Message.reasoning:type_name -> switchboard.v1.Reasoning
 	6,  // 4: switchboard.v1.Part.image:type_name -> switchboard.v1.Image
 	7,  // 5: switchboard.v1.Part.cache_control:type_name -> switchboard.v1.CacheControl
-	15, // 6: switchboard.v1.Tool.parameters:type_name -> google.protobuf.Struct
+	16, // 6: switchboard.v1.Tool.parameters:type_name -> google.protobuf.Struct
 	7,  // 7: switchboard.v1.Tool.cache_control:type_name -> switchboard.v1.CacheControl
 	2,  // 8: switchboard.v1.ToolChoice.mode:type_name -> switchboard.v1.ToolChoice.Mode
 	3,  // 9: switchboard.v1.ResponseFormat.type:type_name -> switchboard.v1.ResponseFormat.Type
-	15, // 10: switchboard.v1.ResponseFormat.schema:type_name -> google.protobuf.Struct
+	16, // 10: switchboard.v1.ResponseFormat.schema:type_name -> google.protobuf.Struct
 	11, // [11:11] is the sub-list for method output_type
 	11, // [11:11] is the sub-list for method input_type
 	11, // [11:11] is the sub-list for extension type_name
@@ -1273,7 +1356,7 @@ func file_switchboard_v1_types_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_switchboard_v1_types_proto_rawDesc), len(file_switchboard_v1_types_proto_rawDesc)),
 			NumEnums:      4,
-			NumMessages:   11,
+			NumMessages:   12,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

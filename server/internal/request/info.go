@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/switchboard-gw/switchboard/auth"
+	"github.com/switchboard-gw/switchboard/llm"
 	"github.com/switchboard-gw/switchboard/telemetry/overhead"
 )
 
@@ -26,18 +27,30 @@ type Info struct {
 	// middleware starts it and puts it in the context (overhead.From), so
 	// that providers can mark the upstream's part.
 	Overhead overhead.Probe
+	// CostNanoUSD is what the request cost (metering's llm.Cost, in
+	// nano-USD), filled by the handlers from the answer, the stream's last
+	// chunk, or the error of a failed request (llm.CostOf).
+	CostNanoUSD int64
+	// ClientAddress, UserAgent and Transport describe the caller for the
+	// audit trail's request records; they are filled only when the server
+	// keeps request records (see server.withClientInfo).
+	ClientAddress, UserAgent, Transport string
 }
 
-type infoKey struct{}
+// RequestID returns the request id: Info is the llm.RequestIdentity the
+// gateway keys spend records by.
+func (i *Info) RequestID() string { return i.ID }
 
-// With returns ctx carrying info.
+// With returns ctx carrying info. It is stored as the context's
+// llm.RequestIdentity, so that the gateway finds the request id without a
+// second context value.
 func With(ctx context.Context, info *Info) context.Context {
-	return context.WithValue(ctx, infoKey{}, info)
+	return llm.WithRequestIdentity(ctx, info)
 }
 
 // From returns the Info in ctx, or nil when there is none.
 func From(ctx context.Context) *Info {
-	info, _ := ctx.Value(infoKey{}).(*Info)
+	info, _ := llm.RequestIdentityFrom(ctx).(*Info)
 	return info
 }
 

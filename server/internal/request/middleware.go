@@ -24,11 +24,48 @@ const HeaderID = "X-Request-Id"
 // When Debug is off the only per-request cost is the Info, its id and the
 // probe: the response writer is not wrapped.
 func Middleware(logger *slog.Logger, rec *overhead.Recorder, next http.Handler) http.Handler {
+	return MiddlewareWithHooks(logger, rec, nil, next)
+}
+
+// Hooks let the server observe every request around the handler
+// (telemetry: the server span, request metrics, the access log).
+type Hooks struct {
+	// Begin runs before the handler, with the request's Info made; it
+	// returns the request to serve (with values added to its context), or
+	// r.
+	Begin func(r *http.Request, info *Info) *http.Request
+	// End runs once the handler has returned, with the request Begin
+	// returned and how the response went.
+	End func(r *http.Request, info *Info, res Result)
+}
+
+// Result is what the middleware saw of a response.
+type Result struct {
+	// Status is the HTTP status written (200 when the handler wrote
+	// nothing); Bytes the size of the body written.
+	Status int
+	Bytes  int64
+}
+
+// MiddlewareWithHooks is Middleware calling hooks around the handler.
+// With hooks (End set) the request is not logged at Debug: the End hook
+// is the request's log (the access log).
+func MiddlewareWithHooks(logger *slog.Logger, rec *overhead.Recorder, hooks *Hooks, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		info := &Info{ID: NewID()}
 		info.Overhead.Start()
 		w.Header()[HeaderID] = []string{info.ID}
 		r = r.WithContext(overhead.With(With(r.Context(), info), &info.Overhead))
+		if hooks != nil && hooks.End != nil {
+			if hooks.Begin != nil {
+				r = hooks.Begin(r, info)
+			}
+			rw := &recorder{ResponseWriter: w}
+			next.ServeHTTP(rw, r)
+			info.Overhead.UnaryDone(rec)
+			hooks.End(r, info, Result{Status: rw.statusOrOK(), Bytes: rw.bytes})
+			return
+		}
 		if !logger.Enabled(r.Context(), slog.LevelDebug) {
 			next.ServeHTTP(w, r)
 			info.Overhead.UnaryDone(rec)

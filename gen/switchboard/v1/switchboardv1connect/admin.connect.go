@@ -53,6 +53,8 @@ const (
 	AdminServiceListTeamsProcedure = "/switchboard.v1.AdminService/ListTeams"
 	// AdminServiceUpdateTeamProcedure is the fully-qualified name of the AdminService's UpdateTeam RPC.
 	AdminServiceUpdateTeamProcedure = "/switchboard.v1.AdminService/UpdateTeam"
+	// AdminServiceDeleteTeamProcedure is the fully-qualified name of the AdminService's DeleteTeam RPC.
+	AdminServiceDeleteTeamProcedure = "/switchboard.v1.AdminService/DeleteTeam"
 	// AdminServiceCreateUserProcedure is the fully-qualified name of the AdminService's CreateUser RPC.
 	AdminServiceCreateUserProcedure = "/switchboard.v1.AdminService/CreateUser"
 	// AdminServiceGetUserProcedure is the fully-qualified name of the AdminService's GetUser RPC.
@@ -61,6 +63,8 @@ const (
 	AdminServiceListUsersProcedure = "/switchboard.v1.AdminService/ListUsers"
 	// AdminServiceUpdateUserProcedure is the fully-qualified name of the AdminService's UpdateUser RPC.
 	AdminServiceUpdateUserProcedure = "/switchboard.v1.AdminService/UpdateUser"
+	// AdminServiceDeleteUserProcedure is the fully-qualified name of the AdminService's DeleteUser RPC.
+	AdminServiceDeleteUserProcedure = "/switchboard.v1.AdminService/DeleteUser"
 	// AdminServiceCreateAdminKeyProcedure is the fully-qualified name of the AdminService's
 	// CreateAdminKey RPC.
 	AdminServiceCreateAdminKeyProcedure = "/switchboard.v1.AdminService/CreateAdminKey"
@@ -81,6 +85,27 @@ const (
 	// AdminServiceListDeploymentsProcedure is the fully-qualified name of the AdminService's
 	// ListDeployments RPC.
 	AdminServiceListDeploymentsProcedure = "/switchboard.v1.AdminService/ListDeployments"
+	// AdminServiceQuerySpendProcedure is the fully-qualified name of the AdminService's QuerySpend RPC.
+	AdminServiceQuerySpendProcedure = "/switchboard.v1.AdminService/QuerySpend"
+	// AdminServiceListAuditEventsProcedure is the fully-qualified name of the AdminService's
+	// ListAuditEvents RPC.
+	AdminServiceListAuditEventsProcedure = "/switchboard.v1.AdminService/ListAuditEvents"
+	// AdminServiceListRequestRecordsProcedure is the fully-qualified name of the AdminService's
+	// ListRequestRecords RPC.
+	AdminServiceListRequestRecordsProcedure = "/switchboard.v1.AdminService/ListRequestRecords"
+	// AdminServiceExportUserDataProcedure is the fully-qualified name of the AdminService's
+	// ExportUserData RPC.
+	AdminServiceExportUserDataProcedure = "/switchboard.v1.AdminService/ExportUserData"
+	// AdminServiceDeleteUserDataProcedure is the fully-qualified name of the AdminService's
+	// DeleteUserData RPC.
+	AdminServiceDeleteUserDataProcedure = "/switchboard.v1.AdminService/DeleteUserData"
+	// AdminServiceSetLimitsProcedure is the fully-qualified name of the AdminService's SetLimits RPC.
+	AdminServiceSetLimitsProcedure = "/switchboard.v1.AdminService/SetLimits"
+	// AdminServiceGetLimitsProcedure is the fully-qualified name of the AdminService's GetLimits RPC.
+	AdminServiceGetLimitsProcedure = "/switchboard.v1.AdminService/GetLimits"
+	// AdminServiceGetLimitUsageProcedure is the fully-qualified name of the AdminService's
+	// GetLimitUsage RPC.
+	AdminServiceGetLimitUsageProcedure = "/switchboard.v1.AdminService/GetLimitUsage"
 )
 
 // AdminServiceClient is a client for the switchboard.v1.AdminService service.
@@ -109,8 +134,12 @@ type AdminServiceClient interface {
 	// ListTeams lists teams, newest first; team-scoped credentials see their
 	// own team only.
 	ListTeams(context.Context, *connect.Request[v1.ListTeamsRequest]) (*connect.Response[v1.ListTeamsResponse], error)
-	// UpdateTeam renames a team.
+	// UpdateTeam renames a team or changes its payload capture settings.
 	UpdateTeam(context.Context, *connect.Request[v1.UpdateTeamRequest]) (*connect.Response[v1.UpdateTeamResponse], error)
+	// DeleteTeam deletes a team with its users and keys. A team that still
+	// has a live key is refused unless force is set; the default team is
+	// never deleted. Admins only.
+	DeleteTeam(context.Context, *connect.Request[v1.DeleteTeamRequest]) (*connect.Response[v1.DeleteTeamResponse], error)
 	// CreateUser adds a user to a team.
 	CreateUser(context.Context, *connect.Request[v1.CreateUserRequest]) (*connect.Response[v1.CreateUserResponse], error)
 	// GetUser returns one user.
@@ -119,6 +148,9 @@ type AdminServiceClient interface {
 	ListUsers(context.Context, *connect.Request[v1.ListUsersRequest]) (*connect.Response[v1.ListUsersResponse], error)
 	// UpdateUser changes a user's name or email.
 	UpdateUser(context.Context, *connect.Request[v1.UpdateUserRequest]) (*connect.Response[v1.UpdateUserResponse], error)
+	// DeleteUser deletes a user and every key issued to them. A user with a
+	// live key is refused unless force is set.
+	DeleteUser(context.Context, *connect.Request[v1.DeleteUserRequest]) (*connect.Response[v1.DeleteUserResponse], error)
 	// CreateAdminKey issues an admin credential with a role. Admins only. The
 	// secret is in the response once and never again.
 	CreateAdminKey(context.Context, *connect.Request[v1.CreateAdminKeyRequest]) (*connect.Response[v1.CreateAdminKeyResponse], error)
@@ -136,6 +168,39 @@ type AdminServiceClient interface {
 	// circuit breaker state, recent latency and error rate, usage against its
 	// limits, and which aliases are degraded. Admins and auditors.
 	ListDeployments(context.Context, *connect.Request[v1.ListDeploymentsRequest]) (*connect.Response[v1.ListDeploymentsResponse], error)
+	// QuerySpend totals the spend ledger over a time range, grouped by key,
+	// team, user, model, provider, deployment, alias and/or day, streamed in
+	// batches of rows. Admins and unscoped auditors see all spend; team
+	// admins and team auditors their own team's.
+	QuerySpend(context.Context, *connect.Request[v1.QuerySpendRequest]) (*connect.ServerStreamForClient[v1.QuerySpendResponse], error)
+	// ListAuditEvents lists the audit trail, newest first: every admin
+	// change (and every read of the trail), with its actor, target, before
+	// and after. Team admins and team auditors see their own team's events.
+	ListAuditEvents(context.Context, *connect.Request[v1.ListAuditEventsRequest]) (*connect.Response[v1.ListAuditEventsResponse], error)
+	// ListRequestRecords lists the record kept of each completion and
+	// embeddings request, newest first. Team admins and team auditors see
+	// their own team's records.
+	ListRequestRecords(context.Context, *connect.Request[v1.ListRequestRecordsRequest]) (*connect.Response[v1.ListRequestRecordsResponse], error)
+	// ExportUserData streams everything stored about a user (GDPR article
+	// 15): the user, their keys, request records, captured payloads, the
+	// audit events about them, and their spend. Admins, auditors, and team
+	// admins for their own team's users.
+	ExportUserData(context.Context, *connect.Request[v1.ExportUserDataRequest]) (*connect.ServerStreamForClient[v1.ExportUserDataResponse], error)
+	// DeleteUserData erases a user (GDPR article 17): revokes and deletes
+	// their keys, deletes their request records and captured payloads,
+	// erases the details of the audit events about them, pseudonymizes their
+	// spend, and deletes the user. Admins, and team admins for their own
+	// team's users; never auditors.
+	DeleteUserData(context.Context, *connect.Request[v1.DeleteUserDataRequest]) (*connect.Response[v1.DeleteUserDataResponse], error)
+	// SetLimits sets the rate limits and budgets of a key, team or user
+	// ("key:<id>", "team:<id>", "user:<id>"), replacing what was set.
+	// Admins, and team admins for their own team's keys, users and team.
+	SetLimits(context.Context, *connect.Request[v1.SetLimitsRequest]) (*connect.Response[v1.SetLimitsResponse], error)
+	// GetLimits returns the rate limits and budgets set on a scope.
+	GetLimits(context.Context, *connect.Request[v1.GetLimitsRequest]) (*connect.Response[v1.GetLimitsResponse], error)
+	// GetLimitUsage reports where a scope's limits stand: what remains of its
+	// rate limits and of each budget in its current window.
+	GetLimitUsage(context.Context, *connect.Request[v1.GetLimitUsageRequest]) (*connect.Response[v1.GetLimitUsageResponse], error)
 }
 
 // NewAdminServiceClient constructs a client for the switchboard.v1.AdminService service. By
@@ -214,6 +279,12 @@ func NewAdminServiceClient(httpClient connect.HTTPClient, baseURL string, opts .
 			connect.WithSchema(adminServiceMethods.ByName("UpdateTeam")),
 			connect.WithClientOptions(opts...),
 		),
+		deleteTeam: connect.NewClient[v1.DeleteTeamRequest, v1.DeleteTeamResponse](
+			httpClient,
+			baseURL+AdminServiceDeleteTeamProcedure,
+			connect.WithSchema(adminServiceMethods.ByName("DeleteTeam")),
+			connect.WithClientOptions(opts...),
+		),
 		createUser: connect.NewClient[v1.CreateUserRequest, v1.CreateUserResponse](
 			httpClient,
 			baseURL+AdminServiceCreateUserProcedure,
@@ -238,6 +309,12 @@ func NewAdminServiceClient(httpClient connect.HTTPClient, baseURL string, opts .
 			httpClient,
 			baseURL+AdminServiceUpdateUserProcedure,
 			connect.WithSchema(adminServiceMethods.ByName("UpdateUser")),
+			connect.WithClientOptions(opts...),
+		),
+		deleteUser: connect.NewClient[v1.DeleteUserRequest, v1.DeleteUserResponse](
+			httpClient,
+			baseURL+AdminServiceDeleteUserProcedure,
+			connect.WithSchema(adminServiceMethods.ByName("DeleteUser")),
 			connect.WithClientOptions(opts...),
 		),
 		createAdminKey: connect.NewClient[v1.CreateAdminKeyRequest, v1.CreateAdminKeyResponse](
@@ -287,32 +364,97 @@ func NewAdminServiceClient(httpClient connect.HTTPClient, baseURL string, opts .
 			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
+		querySpend: connect.NewClient[v1.QuerySpendRequest, v1.QuerySpendResponse](
+			httpClient,
+			baseURL+AdminServiceQuerySpendProcedure,
+			connect.WithSchema(adminServiceMethods.ByName("QuerySpend")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
+		listAuditEvents: connect.NewClient[v1.ListAuditEventsRequest, v1.ListAuditEventsResponse](
+			httpClient,
+			baseURL+AdminServiceListAuditEventsProcedure,
+			connect.WithSchema(adminServiceMethods.ByName("ListAuditEvents")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
+		listRequestRecords: connect.NewClient[v1.ListRequestRecordsRequest, v1.ListRequestRecordsResponse](
+			httpClient,
+			baseURL+AdminServiceListRequestRecordsProcedure,
+			connect.WithSchema(adminServiceMethods.ByName("ListRequestRecords")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
+		exportUserData: connect.NewClient[v1.ExportUserDataRequest, v1.ExportUserDataResponse](
+			httpClient,
+			baseURL+AdminServiceExportUserDataProcedure,
+			connect.WithSchema(adminServiceMethods.ByName("ExportUserData")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
+		deleteUserData: connect.NewClient[v1.DeleteUserDataRequest, v1.DeleteUserDataResponse](
+			httpClient,
+			baseURL+AdminServiceDeleteUserDataProcedure,
+			connect.WithSchema(adminServiceMethods.ByName("DeleteUserData")),
+			connect.WithClientOptions(opts...),
+		),
+		setLimits: connect.NewClient[v1.SetLimitsRequest, v1.SetLimitsResponse](
+			httpClient,
+			baseURL+AdminServiceSetLimitsProcedure,
+			connect.WithSchema(adminServiceMethods.ByName("SetLimits")),
+			connect.WithIdempotency(connect.IdempotencyIdempotent),
+			connect.WithClientOptions(opts...),
+		),
+		getLimits: connect.NewClient[v1.GetLimitsRequest, v1.GetLimitsResponse](
+			httpClient,
+			baseURL+AdminServiceGetLimitsProcedure,
+			connect.WithSchema(adminServiceMethods.ByName("GetLimits")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
+		getLimitUsage: connect.NewClient[v1.GetLimitUsageRequest, v1.GetLimitUsageResponse](
+			httpClient,
+			baseURL+AdminServiceGetLimitUsageProcedure,
+			connect.WithSchema(adminServiceMethods.ByName("GetLimitUsage")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
 // adminServiceClient implements AdminServiceClient.
 type adminServiceClient struct {
-	createKey       *connect.Client[v1.CreateKeyRequest, v1.CreateKeyResponse]
-	listKeys        *connect.Client[v1.ListKeysRequest, v1.ListKeysResponse]
-	getKey          *connect.Client[v1.GetKeyRequest, v1.GetKeyResponse]
-	revokeKey       *connect.Client[v1.RevokeKeyRequest, v1.RevokeKeyResponse]
-	updateKey       *connect.Client[v1.UpdateKeyRequest, v1.UpdateKeyResponse]
-	rotateKey       *connect.Client[v1.RotateKeyRequest, v1.RotateKeyResponse]
-	createTeam      *connect.Client[v1.CreateTeamRequest, v1.CreateTeamResponse]
-	getTeam         *connect.Client[v1.GetTeamRequest, v1.GetTeamResponse]
-	listTeams       *connect.Client[v1.ListTeamsRequest, v1.ListTeamsResponse]
-	updateTeam      *connect.Client[v1.UpdateTeamRequest, v1.UpdateTeamResponse]
-	createUser      *connect.Client[v1.CreateUserRequest, v1.CreateUserResponse]
-	getUser         *connect.Client[v1.GetUserRequest, v1.GetUserResponse]
-	listUsers       *connect.Client[v1.ListUsersRequest, v1.ListUsersResponse]
-	updateUser      *connect.Client[v1.UpdateUserRequest, v1.UpdateUserResponse]
-	createAdminKey  *connect.Client[v1.CreateAdminKeyRequest, v1.CreateAdminKeyResponse]
-	getAdminKey     *connect.Client[v1.GetAdminKeyRequest, v1.GetAdminKeyResponse]
-	listAdminKeys   *connect.Client[v1.ListAdminKeysRequest, v1.ListAdminKeysResponse]
-	revokeAdminKey  *connect.Client[v1.RevokeAdminKeyRequest, v1.RevokeAdminKeyResponse]
-	rotateAdminKey  *connect.Client[v1.RotateAdminKeyRequest, v1.RotateAdminKeyResponse]
-	getCaller       *connect.Client[v1.GetCallerRequest, v1.GetCallerResponse]
-	listDeployments *connect.Client[v1.ListDeploymentsRequest, v1.ListDeploymentsResponse]
+	createKey          *connect.Client[v1.CreateKeyRequest, v1.CreateKeyResponse]
+	listKeys           *connect.Client[v1.ListKeysRequest, v1.ListKeysResponse]
+	getKey             *connect.Client[v1.GetKeyRequest, v1.GetKeyResponse]
+	revokeKey          *connect.Client[v1.RevokeKeyRequest, v1.RevokeKeyResponse]
+	updateKey          *connect.Client[v1.UpdateKeyRequest, v1.UpdateKeyResponse]
+	rotateKey          *connect.Client[v1.RotateKeyRequest, v1.RotateKeyResponse]
+	createTeam         *connect.Client[v1.CreateTeamRequest, v1.CreateTeamResponse]
+	getTeam            *connect.Client[v1.GetTeamRequest, v1.GetTeamResponse]
+	listTeams          *connect.Client[v1.ListTeamsRequest, v1.ListTeamsResponse]
+	updateTeam         *connect.Client[v1.UpdateTeamRequest, v1.UpdateTeamResponse]
+	deleteTeam         *connect.Client[v1.DeleteTeamRequest, v1.DeleteTeamResponse]
+	createUser         *connect.Client[v1.CreateUserRequest, v1.CreateUserResponse]
+	getUser            *connect.Client[v1.GetUserRequest, v1.GetUserResponse]
+	listUsers          *connect.Client[v1.ListUsersRequest, v1.ListUsersResponse]
+	updateUser         *connect.Client[v1.UpdateUserRequest, v1.UpdateUserResponse]
+	deleteUser         *connect.Client[v1.DeleteUserRequest, v1.DeleteUserResponse]
+	createAdminKey     *connect.Client[v1.CreateAdminKeyRequest, v1.CreateAdminKeyResponse]
+	getAdminKey        *connect.Client[v1.GetAdminKeyRequest, v1.GetAdminKeyResponse]
+	listAdminKeys      *connect.Client[v1.ListAdminKeysRequest, v1.ListAdminKeysResponse]
+	revokeAdminKey     *connect.Client[v1.RevokeAdminKeyRequest, v1.RevokeAdminKeyResponse]
+	rotateAdminKey     *connect.Client[v1.RotateAdminKeyRequest, v1.RotateAdminKeyResponse]
+	getCaller          *connect.Client[v1.GetCallerRequest, v1.GetCallerResponse]
+	listDeployments    *connect.Client[v1.ListDeploymentsRequest, v1.ListDeploymentsResponse]
+	querySpend         *connect.Client[v1.QuerySpendRequest, v1.QuerySpendResponse]
+	listAuditEvents    *connect.Client[v1.ListAuditEventsRequest, v1.ListAuditEventsResponse]
+	listRequestRecords *connect.Client[v1.ListRequestRecordsRequest, v1.ListRequestRecordsResponse]
+	exportUserData     *connect.Client[v1.ExportUserDataRequest, v1.ExportUserDataResponse]
+	deleteUserData     *connect.Client[v1.DeleteUserDataRequest, v1.DeleteUserDataResponse]
+	setLimits          *connect.Client[v1.SetLimitsRequest, v1.SetLimitsResponse]
+	getLimits          *connect.Client[v1.GetLimitsRequest, v1.GetLimitsResponse]
+	getLimitUsage      *connect.Client[v1.GetLimitUsageRequest, v1.GetLimitUsageResponse]
 }
 
 // CreateKey calls switchboard.v1.AdminService.CreateKey.
@@ -365,6 +507,11 @@ func (c *adminServiceClient) UpdateTeam(ctx context.Context, req *connect.Reques
 	return c.updateTeam.CallUnary(ctx, req)
 }
 
+// DeleteTeam calls switchboard.v1.AdminService.DeleteTeam.
+func (c *adminServiceClient) DeleteTeam(ctx context.Context, req *connect.Request[v1.DeleteTeamRequest]) (*connect.Response[v1.DeleteTeamResponse], error) {
+	return c.deleteTeam.CallUnary(ctx, req)
+}
+
 // CreateUser calls switchboard.v1.AdminService.CreateUser.
 func (c *adminServiceClient) CreateUser(ctx context.Context, req *connect.Request[v1.CreateUserRequest]) (*connect.Response[v1.CreateUserResponse], error) {
 	return c.createUser.CallUnary(ctx, req)
@@ -383,6 +530,11 @@ func (c *adminServiceClient) ListUsers(ctx context.Context, req *connect.Request
 // UpdateUser calls switchboard.v1.AdminService.UpdateUser.
 func (c *adminServiceClient) UpdateUser(ctx context.Context, req *connect.Request[v1.UpdateUserRequest]) (*connect.Response[v1.UpdateUserResponse], error) {
 	return c.updateUser.CallUnary(ctx, req)
+}
+
+// DeleteUser calls switchboard.v1.AdminService.DeleteUser.
+func (c *adminServiceClient) DeleteUser(ctx context.Context, req *connect.Request[v1.DeleteUserRequest]) (*connect.Response[v1.DeleteUserResponse], error) {
+	return c.deleteUser.CallUnary(ctx, req)
 }
 
 // CreateAdminKey calls switchboard.v1.AdminService.CreateAdminKey.
@@ -420,6 +572,46 @@ func (c *adminServiceClient) ListDeployments(ctx context.Context, req *connect.R
 	return c.listDeployments.CallUnary(ctx, req)
 }
 
+// QuerySpend calls switchboard.v1.AdminService.QuerySpend.
+func (c *adminServiceClient) QuerySpend(ctx context.Context, req *connect.Request[v1.QuerySpendRequest]) (*connect.ServerStreamForClient[v1.QuerySpendResponse], error) {
+	return c.querySpend.CallServerStream(ctx, req)
+}
+
+// ListAuditEvents calls switchboard.v1.AdminService.ListAuditEvents.
+func (c *adminServiceClient) ListAuditEvents(ctx context.Context, req *connect.Request[v1.ListAuditEventsRequest]) (*connect.Response[v1.ListAuditEventsResponse], error) {
+	return c.listAuditEvents.CallUnary(ctx, req)
+}
+
+// ListRequestRecords calls switchboard.v1.AdminService.ListRequestRecords.
+func (c *adminServiceClient) ListRequestRecords(ctx context.Context, req *connect.Request[v1.ListRequestRecordsRequest]) (*connect.Response[v1.ListRequestRecordsResponse], error) {
+	return c.listRequestRecords.CallUnary(ctx, req)
+}
+
+// ExportUserData calls switchboard.v1.AdminService.ExportUserData.
+func (c *adminServiceClient) ExportUserData(ctx context.Context, req *connect.Request[v1.ExportUserDataRequest]) (*connect.ServerStreamForClient[v1.ExportUserDataResponse], error) {
+	return c.exportUserData.CallServerStream(ctx, req)
+}
+
+// DeleteUserData calls switchboard.v1.AdminService.DeleteUserData.
+func (c *adminServiceClient) DeleteUserData(ctx context.Context, req *connect.Request[v1.DeleteUserDataRequest]) (*connect.Response[v1.DeleteUserDataResponse], error) {
+	return c.deleteUserData.CallUnary(ctx, req)
+}
+
+// SetLimits calls switchboard.v1.AdminService.SetLimits.
+func (c *adminServiceClient) SetLimits(ctx context.Context, req *connect.Request[v1.SetLimitsRequest]) (*connect.Response[v1.SetLimitsResponse], error) {
+	return c.setLimits.CallUnary(ctx, req)
+}
+
+// GetLimits calls switchboard.v1.AdminService.GetLimits.
+func (c *adminServiceClient) GetLimits(ctx context.Context, req *connect.Request[v1.GetLimitsRequest]) (*connect.Response[v1.GetLimitsResponse], error) {
+	return c.getLimits.CallUnary(ctx, req)
+}
+
+// GetLimitUsage calls switchboard.v1.AdminService.GetLimitUsage.
+func (c *adminServiceClient) GetLimitUsage(ctx context.Context, req *connect.Request[v1.GetLimitUsageRequest]) (*connect.Response[v1.GetLimitUsageResponse], error) {
+	return c.getLimitUsage.CallUnary(ctx, req)
+}
+
 // AdminServiceHandler is an implementation of the switchboard.v1.AdminService service.
 type AdminServiceHandler interface {
 	// CreateKey issues a virtual key. The secret is in the response once and
@@ -446,8 +638,12 @@ type AdminServiceHandler interface {
 	// ListTeams lists teams, newest first; team-scoped credentials see their
 	// own team only.
 	ListTeams(context.Context, *connect.Request[v1.ListTeamsRequest]) (*connect.Response[v1.ListTeamsResponse], error)
-	// UpdateTeam renames a team.
+	// UpdateTeam renames a team or changes its payload capture settings.
 	UpdateTeam(context.Context, *connect.Request[v1.UpdateTeamRequest]) (*connect.Response[v1.UpdateTeamResponse], error)
+	// DeleteTeam deletes a team with its users and keys. A team that still
+	// has a live key is refused unless force is set; the default team is
+	// never deleted. Admins only.
+	DeleteTeam(context.Context, *connect.Request[v1.DeleteTeamRequest]) (*connect.Response[v1.DeleteTeamResponse], error)
 	// CreateUser adds a user to a team.
 	CreateUser(context.Context, *connect.Request[v1.CreateUserRequest]) (*connect.Response[v1.CreateUserResponse], error)
 	// GetUser returns one user.
@@ -456,6 +652,9 @@ type AdminServiceHandler interface {
 	ListUsers(context.Context, *connect.Request[v1.ListUsersRequest]) (*connect.Response[v1.ListUsersResponse], error)
 	// UpdateUser changes a user's name or email.
 	UpdateUser(context.Context, *connect.Request[v1.UpdateUserRequest]) (*connect.Response[v1.UpdateUserResponse], error)
+	// DeleteUser deletes a user and every key issued to them. A user with a
+	// live key is refused unless force is set.
+	DeleteUser(context.Context, *connect.Request[v1.DeleteUserRequest]) (*connect.Response[v1.DeleteUserResponse], error)
 	// CreateAdminKey issues an admin credential with a role. Admins only. The
 	// secret is in the response once and never again.
 	CreateAdminKey(context.Context, *connect.Request[v1.CreateAdminKeyRequest]) (*connect.Response[v1.CreateAdminKeyResponse], error)
@@ -473,6 +672,39 @@ type AdminServiceHandler interface {
 	// circuit breaker state, recent latency and error rate, usage against its
 	// limits, and which aliases are degraded. Admins and auditors.
 	ListDeployments(context.Context, *connect.Request[v1.ListDeploymentsRequest]) (*connect.Response[v1.ListDeploymentsResponse], error)
+	// QuerySpend totals the spend ledger over a time range, grouped by key,
+	// team, user, model, provider, deployment, alias and/or day, streamed in
+	// batches of rows. Admins and unscoped auditors see all spend; team
+	// admins and team auditors their own team's.
+	QuerySpend(context.Context, *connect.Request[v1.QuerySpendRequest], *connect.ServerStream[v1.QuerySpendResponse]) error
+	// ListAuditEvents lists the audit trail, newest first: every admin
+	// change (and every read of the trail), with its actor, target, before
+	// and after. Team admins and team auditors see their own team's events.
+	ListAuditEvents(context.Context, *connect.Request[v1.ListAuditEventsRequest]) (*connect.Response[v1.ListAuditEventsResponse], error)
+	// ListRequestRecords lists the record kept of each completion and
+	// embeddings request, newest first. Team admins and team auditors see
+	// their own team's records.
+	ListRequestRecords(context.Context, *connect.Request[v1.ListRequestRecordsRequest]) (*connect.Response[v1.ListRequestRecordsResponse], error)
+	// ExportUserData streams everything stored about a user (GDPR article
+	// 15): the user, their keys, request records, captured payloads, the
+	// audit events about them, and their spend. Admins, auditors, and team
+	// admins for their own team's users.
+	ExportUserData(context.Context, *connect.Request[v1.ExportUserDataRequest], *connect.ServerStream[v1.ExportUserDataResponse]) error
+	// DeleteUserData erases a user (GDPR article 17): revokes and deletes
+	// their keys, deletes their request records and captured payloads,
+	// erases the details of the audit events about them, pseudonymizes their
+	// spend, and deletes the user. Admins, and team admins for their own
+	// team's users; never auditors.
+	DeleteUserData(context.Context, *connect.Request[v1.DeleteUserDataRequest]) (*connect.Response[v1.DeleteUserDataResponse], error)
+	// SetLimits sets the rate limits and budgets of a key, team or user
+	// ("key:<id>", "team:<id>", "user:<id>"), replacing what was set.
+	// Admins, and team admins for their own team's keys, users and team.
+	SetLimits(context.Context, *connect.Request[v1.SetLimitsRequest]) (*connect.Response[v1.SetLimitsResponse], error)
+	// GetLimits returns the rate limits and budgets set on a scope.
+	GetLimits(context.Context, *connect.Request[v1.GetLimitsRequest]) (*connect.Response[v1.GetLimitsResponse], error)
+	// GetLimitUsage reports where a scope's limits stand: what remains of its
+	// rate limits and of each budget in its current window.
+	GetLimitUsage(context.Context, *connect.Request[v1.GetLimitUsageRequest]) (*connect.Response[v1.GetLimitUsageResponse], error)
 }
 
 // NewAdminServiceHandler builds an HTTP handler from the service implementation. It returns the
@@ -547,6 +779,12 @@ func NewAdminServiceHandler(svc AdminServiceHandler, opts ...connect.HandlerOpti
 		connect.WithSchema(adminServiceMethods.ByName("UpdateTeam")),
 		connect.WithHandlerOptions(opts...),
 	)
+	adminServiceDeleteTeamHandler := connect.NewUnaryHandler(
+		AdminServiceDeleteTeamProcedure,
+		svc.DeleteTeam,
+		connect.WithSchema(adminServiceMethods.ByName("DeleteTeam")),
+		connect.WithHandlerOptions(opts...),
+	)
 	adminServiceCreateUserHandler := connect.NewUnaryHandler(
 		AdminServiceCreateUserProcedure,
 		svc.CreateUser,
@@ -571,6 +809,12 @@ func NewAdminServiceHandler(svc AdminServiceHandler, opts ...connect.HandlerOpti
 		AdminServiceUpdateUserProcedure,
 		svc.UpdateUser,
 		connect.WithSchema(adminServiceMethods.ByName("UpdateUser")),
+		connect.WithHandlerOptions(opts...),
+	)
+	adminServiceDeleteUserHandler := connect.NewUnaryHandler(
+		AdminServiceDeleteUserProcedure,
+		svc.DeleteUser,
+		connect.WithSchema(adminServiceMethods.ByName("DeleteUser")),
 		connect.WithHandlerOptions(opts...),
 	)
 	adminServiceCreateAdminKeyHandler := connect.NewUnaryHandler(
@@ -620,6 +864,61 @@ func NewAdminServiceHandler(svc AdminServiceHandler, opts ...connect.HandlerOpti
 		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
+	adminServiceQuerySpendHandler := connect.NewServerStreamHandler(
+		AdminServiceQuerySpendProcedure,
+		svc.QuerySpend,
+		connect.WithSchema(adminServiceMethods.ByName("QuerySpend")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
+	adminServiceListAuditEventsHandler := connect.NewUnaryHandler(
+		AdminServiceListAuditEventsProcedure,
+		svc.ListAuditEvents,
+		connect.WithSchema(adminServiceMethods.ByName("ListAuditEvents")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
+	adminServiceListRequestRecordsHandler := connect.NewUnaryHandler(
+		AdminServiceListRequestRecordsProcedure,
+		svc.ListRequestRecords,
+		connect.WithSchema(adminServiceMethods.ByName("ListRequestRecords")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
+	adminServiceExportUserDataHandler := connect.NewServerStreamHandler(
+		AdminServiceExportUserDataProcedure,
+		svc.ExportUserData,
+		connect.WithSchema(adminServiceMethods.ByName("ExportUserData")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
+	adminServiceDeleteUserDataHandler := connect.NewUnaryHandler(
+		AdminServiceDeleteUserDataProcedure,
+		svc.DeleteUserData,
+		connect.WithSchema(adminServiceMethods.ByName("DeleteUserData")),
+		connect.WithHandlerOptions(opts...),
+	)
+	adminServiceSetLimitsHandler := connect.NewUnaryHandler(
+		AdminServiceSetLimitsProcedure,
+		svc.SetLimits,
+		connect.WithSchema(adminServiceMethods.ByName("SetLimits")),
+		connect.WithIdempotency(connect.IdempotencyIdempotent),
+		connect.WithHandlerOptions(opts...),
+	)
+	adminServiceGetLimitsHandler := connect.NewUnaryHandler(
+		AdminServiceGetLimitsProcedure,
+		svc.GetLimits,
+		connect.WithSchema(adminServiceMethods.ByName("GetLimits")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
+	adminServiceGetLimitUsageHandler := connect.NewUnaryHandler(
+		AdminServiceGetLimitUsageProcedure,
+		svc.GetLimitUsage,
+		connect.WithSchema(adminServiceMethods.ByName("GetLimitUsage")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/switchboard.v1.AdminService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case AdminServiceCreateKeyProcedure:
@@ -642,6 +941,8 @@ func NewAdminServiceHandler(svc AdminServiceHandler, opts ...connect.HandlerOpti
 			adminServiceListTeamsHandler.ServeHTTP(w, r)
 		case AdminServiceUpdateTeamProcedure:
 			adminServiceUpdateTeamHandler.ServeHTTP(w, r)
+		case AdminServiceDeleteTeamProcedure:
+			adminServiceDeleteTeamHandler.ServeHTTP(w, r)
 		case AdminServiceCreateUserProcedure:
 			adminServiceCreateUserHandler.ServeHTTP(w, r)
 		case AdminServiceGetUserProcedure:
@@ -650,6 +951,8 @@ func NewAdminServiceHandler(svc AdminServiceHandler, opts ...connect.HandlerOpti
 			adminServiceListUsersHandler.ServeHTTP(w, r)
 		case AdminServiceUpdateUserProcedure:
 			adminServiceUpdateUserHandler.ServeHTTP(w, r)
+		case AdminServiceDeleteUserProcedure:
+			adminServiceDeleteUserHandler.ServeHTTP(w, r)
 		case AdminServiceCreateAdminKeyProcedure:
 			adminServiceCreateAdminKeyHandler.ServeHTTP(w, r)
 		case AdminServiceGetAdminKeyProcedure:
@@ -664,6 +967,22 @@ func NewAdminServiceHandler(svc AdminServiceHandler, opts ...connect.HandlerOpti
 			adminServiceGetCallerHandler.ServeHTTP(w, r)
 		case AdminServiceListDeploymentsProcedure:
 			adminServiceListDeploymentsHandler.ServeHTTP(w, r)
+		case AdminServiceQuerySpendProcedure:
+			adminServiceQuerySpendHandler.ServeHTTP(w, r)
+		case AdminServiceListAuditEventsProcedure:
+			adminServiceListAuditEventsHandler.ServeHTTP(w, r)
+		case AdminServiceListRequestRecordsProcedure:
+			adminServiceListRequestRecordsHandler.ServeHTTP(w, r)
+		case AdminServiceExportUserDataProcedure:
+			adminServiceExportUserDataHandler.ServeHTTP(w, r)
+		case AdminServiceDeleteUserDataProcedure:
+			adminServiceDeleteUserDataHandler.ServeHTTP(w, r)
+		case AdminServiceSetLimitsProcedure:
+			adminServiceSetLimitsHandler.ServeHTTP(w, r)
+		case AdminServiceGetLimitsProcedure:
+			adminServiceGetLimitsHandler.ServeHTTP(w, r)
+		case AdminServiceGetLimitUsageProcedure:
+			adminServiceGetLimitUsageHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -713,6 +1032,10 @@ func (UnimplementedAdminServiceHandler) UpdateTeam(context.Context, *connect.Req
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("switchboard.v1.AdminService.UpdateTeam is not implemented"))
 }
 
+func (UnimplementedAdminServiceHandler) DeleteTeam(context.Context, *connect.Request[v1.DeleteTeamRequest]) (*connect.Response[v1.DeleteTeamResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("switchboard.v1.AdminService.DeleteTeam is not implemented"))
+}
+
 func (UnimplementedAdminServiceHandler) CreateUser(context.Context, *connect.Request[v1.CreateUserRequest]) (*connect.Response[v1.CreateUserResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("switchboard.v1.AdminService.CreateUser is not implemented"))
 }
@@ -727,6 +1050,10 @@ func (UnimplementedAdminServiceHandler) ListUsers(context.Context, *connect.Requ
 
 func (UnimplementedAdminServiceHandler) UpdateUser(context.Context, *connect.Request[v1.UpdateUserRequest]) (*connect.Response[v1.UpdateUserResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("switchboard.v1.AdminService.UpdateUser is not implemented"))
+}
+
+func (UnimplementedAdminServiceHandler) DeleteUser(context.Context, *connect.Request[v1.DeleteUserRequest]) (*connect.Response[v1.DeleteUserResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("switchboard.v1.AdminService.DeleteUser is not implemented"))
 }
 
 func (UnimplementedAdminServiceHandler) CreateAdminKey(context.Context, *connect.Request[v1.CreateAdminKeyRequest]) (*connect.Response[v1.CreateAdminKeyResponse], error) {
@@ -755,4 +1082,36 @@ func (UnimplementedAdminServiceHandler) GetCaller(context.Context, *connect.Requ
 
 func (UnimplementedAdminServiceHandler) ListDeployments(context.Context, *connect.Request[v1.ListDeploymentsRequest]) (*connect.Response[v1.ListDeploymentsResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("switchboard.v1.AdminService.ListDeployments is not implemented"))
+}
+
+func (UnimplementedAdminServiceHandler) QuerySpend(context.Context, *connect.Request[v1.QuerySpendRequest], *connect.ServerStream[v1.QuerySpendResponse]) error {
+	return connect.NewError(connect.CodeUnimplemented, errors.New("switchboard.v1.AdminService.QuerySpend is not implemented"))
+}
+
+func (UnimplementedAdminServiceHandler) ListAuditEvents(context.Context, *connect.Request[v1.ListAuditEventsRequest]) (*connect.Response[v1.ListAuditEventsResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("switchboard.v1.AdminService.ListAuditEvents is not implemented"))
+}
+
+func (UnimplementedAdminServiceHandler) ListRequestRecords(context.Context, *connect.Request[v1.ListRequestRecordsRequest]) (*connect.Response[v1.ListRequestRecordsResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("switchboard.v1.AdminService.ListRequestRecords is not implemented"))
+}
+
+func (UnimplementedAdminServiceHandler) ExportUserData(context.Context, *connect.Request[v1.ExportUserDataRequest], *connect.ServerStream[v1.ExportUserDataResponse]) error {
+	return connect.NewError(connect.CodeUnimplemented, errors.New("switchboard.v1.AdminService.ExportUserData is not implemented"))
+}
+
+func (UnimplementedAdminServiceHandler) DeleteUserData(context.Context, *connect.Request[v1.DeleteUserDataRequest]) (*connect.Response[v1.DeleteUserDataResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("switchboard.v1.AdminService.DeleteUserData is not implemented"))
+}
+
+func (UnimplementedAdminServiceHandler) SetLimits(context.Context, *connect.Request[v1.SetLimitsRequest]) (*connect.Response[v1.SetLimitsResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("switchboard.v1.AdminService.SetLimits is not implemented"))
+}
+
+func (UnimplementedAdminServiceHandler) GetLimits(context.Context, *connect.Request[v1.GetLimitsRequest]) (*connect.Response[v1.GetLimitsResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("switchboard.v1.AdminService.GetLimits is not implemented"))
+}
+
+func (UnimplementedAdminServiceHandler) GetLimitUsage(context.Context, *connect.Request[v1.GetLimitUsageRequest]) (*connect.Response[v1.GetLimitUsageResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("switchboard.v1.AdminService.GetLimitUsage is not implemented"))
 }

@@ -21,13 +21,16 @@ from connectrpc.protocol import ProtocolType
 from connectrpc.server import ConnectASGIApplication, ConnectWSGIApplication, DEFAULT_READ_MAX_BYTES, Endpoint, EndpointSync
 from pyqwest import Client, SyncClient
 from switchboard.v1.admin_keys_pb2 import CreateAdminKeyRequest, CreateAdminKeyResponse, GetAdminKeyRequest, GetAdminKeyResponse, ListAdminKeysRequest, ListAdminKeysResponse, RevokeAdminKeyRequest, RevokeAdminKeyResponse, RotateAdminKeyRequest, RotateAdminKeyResponse
+from switchboard.v1.audit_pb2 import DeleteUserDataRequest, DeleteUserDataResponse, ListAuditEventsRequest, ListAuditEventsResponse, ListRequestRecordsRequest, ListRequestRecordsResponse
+from switchboard.v1.limits_pb2 import GetLimitUsageRequest, GetLimitUsageResponse, GetLimitsRequest, GetLimitsResponse, SetLimitsRequest, SetLimitsResponse
 from switchboard.v1.routing_pb2 import ListDeploymentsRequest, ListDeploymentsResponse
-from switchboard.v1.tenancy_pb2 import CreateTeamRequest, CreateTeamResponse, CreateUserRequest, CreateUserResponse, GetTeamRequest, GetTeamResponse, GetUserRequest, GetUserResponse, ListTeamsRequest, ListTeamsResponse, ListUsersRequest, ListUsersResponse, UpdateTeamRequest, UpdateTeamResponse, UpdateUserRequest, UpdateUserResponse
+from switchboard.v1.spend_pb2 import QuerySpendRequest, QuerySpendResponse
+from switchboard.v1.tenancy_pb2 import CreateTeamRequest, CreateTeamResponse, CreateUserRequest, CreateUserResponse, DeleteTeamRequest, DeleteTeamResponse, DeleteUserRequest, DeleteUserResponse, GetTeamRequest, GetTeamResponse, GetUserRequest, GetUserResponse, ListTeamsRequest, ListTeamsResponse, ListUsersRequest, ListUsersResponse, UpdateTeamRequest, UpdateTeamResponse, UpdateUserRequest, UpdateUserResponse
 
-from .admin_pb2 import CreateKeyRequest, CreateKeyResponse, GetCallerRequest, GetCallerResponse, GetKeyRequest, GetKeyResponse, ListKeysRequest, ListKeysResponse, RevokeKeyRequest, RevokeKeyResponse, RotateKeyRequest, RotateKeyResponse, UpdateKeyRequest, UpdateKeyResponse
+from .admin_pb2 import CreateKeyRequest, CreateKeyResponse, ExportUserDataRequest, ExportUserDataResponse, GetCallerRequest, GetCallerResponse, GetKeyRequest, GetKeyResponse, ListKeysRequest, ListKeysResponse, RevokeKeyRequest, RevokeKeyResponse, RotateKeyRequest, RotateKeyResponse, UpdateKeyRequest, UpdateKeyResponse
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncGenerator, Iterable, Mapping
+    from collections.abc import AsyncGenerator, AsyncIterator, Iterable, Iterator, Mapping
 
     from connectrpc.codec import Codec
     from connectrpc.compression import Compression
@@ -110,7 +113,15 @@ class AdminService(Protocol):
 
     async def update_team(self, request: UpdateTeamRequest, ctx: RequestContext[UpdateTeamRequest, UpdateTeamResponse], /) -> UpdateTeamResponse:
         """
-        UpdateTeam renames a team.
+        UpdateTeam renames a team or changes its payload capture settings.
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    async def delete_team(self, request: DeleteTeamRequest, ctx: RequestContext[DeleteTeamRequest, DeleteTeamResponse], /) -> DeleteTeamResponse:
+        """
+        DeleteTeam deletes a team with its users and keys. A team that still
+        has a live key is refused unless force is set; the default team is
+        never deleted. Admins only.
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
@@ -135,6 +146,13 @@ class AdminService(Protocol):
     async def update_user(self, request: UpdateUserRequest, ctx: RequestContext[UpdateUserRequest, UpdateUserResponse], /) -> UpdateUserResponse:
         """
         UpdateUser changes a user's name or email.
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    async def delete_user(self, request: DeleteUserRequest, ctx: RequestContext[DeleteUserRequest, DeleteUserResponse], /) -> DeleteUserResponse:
+        """
+        DeleteUser deletes a user and every key issued to them. A user with a
+        live key is refused unless force is set.
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
@@ -180,6 +198,71 @@ class AdminService(Protocol):
         ListDeployments reports this instance's view of every deployment:
         circuit breaker state, recent latency and error rate, usage against its
         limits, and which aliases are degraded. Admins and auditors.
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    def query_spend(self, request: QuerySpendRequest, ctx: RequestContext[QuerySpendRequest, QuerySpendResponse], /) -> AsyncIterator[QuerySpendResponse]:
+        """
+        QuerySpend totals the spend ledger over a time range, grouped by key,
+        team, user, model, provider, deployment, alias and/or day, streamed in
+        batches of rows. Admins and unscoped auditors see all spend; team
+        admins and team auditors their own team's.
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    async def list_audit_events(self, request: ListAuditEventsRequest, ctx: RequestContext[ListAuditEventsRequest, ListAuditEventsResponse], /) -> ListAuditEventsResponse:
+        """
+        ListAuditEvents lists the audit trail, newest first: every admin
+        change (and every read of the trail), with its actor, target, before
+        and after. Team admins and team auditors see their own team's events.
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    async def list_request_records(self, request: ListRequestRecordsRequest, ctx: RequestContext[ListRequestRecordsRequest, ListRequestRecordsResponse], /) -> ListRequestRecordsResponse:
+        """
+        ListRequestRecords lists the record kept of each completion and
+        embeddings request, newest first. Team admins and team auditors see
+        their own team's records.
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    def export_user_data(self, request: ExportUserDataRequest, ctx: RequestContext[ExportUserDataRequest, ExportUserDataResponse], /) -> AsyncIterator[ExportUserDataResponse]:
+        """
+        ExportUserData streams everything stored about a user (GDPR article
+        15): the user, their keys, request records, captured payloads, the
+        audit events about them, and their spend. Admins, auditors, and team
+        admins for their own team's users.
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    async def delete_user_data(self, request: DeleteUserDataRequest, ctx: RequestContext[DeleteUserDataRequest, DeleteUserDataResponse], /) -> DeleteUserDataResponse:
+        """
+        DeleteUserData erases a user (GDPR article 17): revokes and deletes
+        their keys, deletes their request records and captured payloads,
+        erases the details of the audit events about them, pseudonymizes their
+        spend, and deletes the user. Admins, and team admins for their own
+        team's users; never auditors.
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    async def set_limits(self, request: SetLimitsRequest, ctx: RequestContext[SetLimitsRequest, SetLimitsResponse], /) -> SetLimitsResponse:
+        """
+        SetLimits sets the rate limits and budgets of a key, team or user
+        ("key:<id>", "team:<id>", "user:<id>"), replacing what was set.
+        Admins, and team admins for their own team's keys, users and team.
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    async def get_limits(self, request: GetLimitsRequest, ctx: RequestContext[GetLimitsRequest, GetLimitsResponse], /) -> GetLimitsResponse:
+        """
+        GetLimits returns the rate limits and budgets set on a scope.
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    async def get_limit_usage(self, request: GetLimitUsageRequest, ctx: RequestContext[GetLimitUsageRequest, GetLimitUsageResponse], /) -> GetLimitUsageResponse:
+        """
+        GetLimitUsage reports where a scope's limits stand: what remains of its
+        rate limits and of each budget in its current window.
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
@@ -307,6 +390,17 @@ class AdminServiceASGIApplication(ConnectASGIApplication[AdminService]):
                     ),
                     function=svc.update_team,
                 ),
+                "/switchboard.v1.AdminService/DeleteTeam": Endpoint.unary(
+                    method=MethodInfo(
+                        name="DeleteTeam",
+                        service_name="switchboard.v1.AdminService",
+                        input=DeleteTeamRequest,
+                        output=DeleteTeamResponse,
+                        idempotency_level=IdempotencyLevel.UNKNOWN,
+                        stream_type=StreamType.UNARY,
+                    ),
+                    function=svc.delete_team,
+                ),
                 "/switchboard.v1.AdminService/CreateUser": Endpoint.unary(
                     method=MethodInfo(
                         name="CreateUser",
@@ -350,6 +444,17 @@ class AdminServiceASGIApplication(ConnectASGIApplication[AdminService]):
                         stream_type=StreamType.UNARY,
                     ),
                     function=svc.update_user,
+                ),
+                "/switchboard.v1.AdminService/DeleteUser": Endpoint.unary(
+                    method=MethodInfo(
+                        name="DeleteUser",
+                        service_name="switchboard.v1.AdminService",
+                        input=DeleteUserRequest,
+                        output=DeleteUserResponse,
+                        idempotency_level=IdempotencyLevel.UNKNOWN,
+                        stream_type=StreamType.UNARY,
+                    ),
+                    function=svc.delete_user,
                 ),
                 "/switchboard.v1.AdminService/CreateAdminKey": Endpoint.unary(
                     method=MethodInfo(
@@ -427,6 +532,94 @@ class AdminServiceASGIApplication(ConnectASGIApplication[AdminService]):
                         stream_type=StreamType.UNARY,
                     ),
                     function=svc.list_deployments,
+                ),
+                "/switchboard.v1.AdminService/QuerySpend": Endpoint.server_stream(
+                    method=MethodInfo(
+                        name="QuerySpend",
+                        service_name="switchboard.v1.AdminService",
+                        input=QuerySpendRequest,
+                        output=QuerySpendResponse,
+                        idempotency_level=IdempotencyLevel.NO_SIDE_EFFECTS,
+                        stream_type=StreamType.SERVER_STREAM,
+                    ),
+                    function=svc.query_spend,
+                ),
+                "/switchboard.v1.AdminService/ListAuditEvents": Endpoint.unary(
+                    method=MethodInfo(
+                        name="ListAuditEvents",
+                        service_name="switchboard.v1.AdminService",
+                        input=ListAuditEventsRequest,
+                        output=ListAuditEventsResponse,
+                        idempotency_level=IdempotencyLevel.NO_SIDE_EFFECTS,
+                        stream_type=StreamType.UNARY,
+                    ),
+                    function=svc.list_audit_events,
+                ),
+                "/switchboard.v1.AdminService/ListRequestRecords": Endpoint.unary(
+                    method=MethodInfo(
+                        name="ListRequestRecords",
+                        service_name="switchboard.v1.AdminService",
+                        input=ListRequestRecordsRequest,
+                        output=ListRequestRecordsResponse,
+                        idempotency_level=IdempotencyLevel.NO_SIDE_EFFECTS,
+                        stream_type=StreamType.UNARY,
+                    ),
+                    function=svc.list_request_records,
+                ),
+                "/switchboard.v1.AdminService/ExportUserData": Endpoint.server_stream(
+                    method=MethodInfo(
+                        name="ExportUserData",
+                        service_name="switchboard.v1.AdminService",
+                        input=ExportUserDataRequest,
+                        output=ExportUserDataResponse,
+                        idempotency_level=IdempotencyLevel.NO_SIDE_EFFECTS,
+                        stream_type=StreamType.SERVER_STREAM,
+                    ),
+                    function=svc.export_user_data,
+                ),
+                "/switchboard.v1.AdminService/DeleteUserData": Endpoint.unary(
+                    method=MethodInfo(
+                        name="DeleteUserData",
+                        service_name="switchboard.v1.AdminService",
+                        input=DeleteUserDataRequest,
+                        output=DeleteUserDataResponse,
+                        idempotency_level=IdempotencyLevel.UNKNOWN,
+                        stream_type=StreamType.UNARY,
+                    ),
+                    function=svc.delete_user_data,
+                ),
+                "/switchboard.v1.AdminService/SetLimits": Endpoint.unary(
+                    method=MethodInfo(
+                        name="SetLimits",
+                        service_name="switchboard.v1.AdminService",
+                        input=SetLimitsRequest,
+                        output=SetLimitsResponse,
+                        idempotency_level=IdempotencyLevel.IDEMPOTENT,
+                        stream_type=StreamType.UNARY,
+                    ),
+                    function=svc.set_limits,
+                ),
+                "/switchboard.v1.AdminService/GetLimits": Endpoint.unary(
+                    method=MethodInfo(
+                        name="GetLimits",
+                        service_name="switchboard.v1.AdminService",
+                        input=GetLimitsRequest,
+                        output=GetLimitsResponse,
+                        idempotency_level=IdempotencyLevel.NO_SIDE_EFFECTS,
+                        stream_type=StreamType.UNARY,
+                    ),
+                    function=svc.get_limits,
+                ),
+                "/switchboard.v1.AdminService/GetLimitUsage": Endpoint.unary(
+                    method=MethodInfo(
+                        name="GetLimitUsage",
+                        service_name="switchboard.v1.AdminService",
+                        input=GetLimitUsageRequest,
+                        output=GetLimitUsageResponse,
+                        idempotency_level=IdempotencyLevel.NO_SIDE_EFFECTS,
+                        stream_type=StreamType.UNARY,
+                    ),
+                    function=svc.get_limit_usage,
                 ),
             },
             interceptors=interceptors,
@@ -702,7 +895,7 @@ class AdminServiceClient(ConnectClient):
         timeout_ms: int | None = None,
     ) -> UpdateTeamResponse:
         """
-        UpdateTeam renames a team.
+        UpdateTeam renames a team or changes its payload capture settings.
         """
         return await self.execute_unary(
             request=request,
@@ -711,6 +904,31 @@ class AdminServiceClient(ConnectClient):
                 service_name="switchboard.v1.AdminService",
                 input=UpdateTeamRequest,
                 output=UpdateTeamResponse,
+                idempotency_level=IdempotencyLevel.UNKNOWN,
+                stream_type=StreamType.UNARY,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+        )
+    async def delete_team(
+        self,
+        request: DeleteTeamRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+    ) -> DeleteTeamResponse:
+        """
+        DeleteTeam deletes a team with its users and keys. A team that still
+        has a live key is refused unless force is set; the default team is
+        never deleted. Admins only.
+        """
+        return await self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="DeleteTeam",
+                service_name="switchboard.v1.AdminService",
+                input=DeleteTeamRequest,
+                output=DeleteTeamResponse,
                 idempotency_level=IdempotencyLevel.UNKNOWN,
                 stream_type=StreamType.UNARY,
             ),
@@ -807,6 +1025,30 @@ class AdminServiceClient(ConnectClient):
                 service_name="switchboard.v1.AdminService",
                 input=UpdateUserRequest,
                 output=UpdateUserResponse,
+                idempotency_level=IdempotencyLevel.UNKNOWN,
+                stream_type=StreamType.UNARY,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+        )
+    async def delete_user(
+        self,
+        request: DeleteUserRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+    ) -> DeleteUserResponse:
+        """
+        DeleteUser deletes a user and every key issued to them. A user with a
+        live key is refused unless force is set.
+        """
+        return await self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="DeleteUser",
+                service_name="switchboard.v1.AdminService",
+                input=DeleteUserRequest,
+                output=DeleteUserResponse,
                 idempotency_level=IdempotencyLevel.UNKNOWN,
                 stream_type=StreamType.UNARY,
             ),
@@ -985,6 +1227,215 @@ class AdminServiceClient(ConnectClient):
             timeout_ms=timeout_ms,
             use_get=use_get,
         )
+    def query_spend(
+        self,
+        request: QuerySpendRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+    ) -> AsyncIterator[QuerySpendResponse]:
+        """
+        QuerySpend totals the spend ledger over a time range, grouped by key,
+        team, user, model, provider, deployment, alias and/or day, streamed in
+        batches of rows. Admins and unscoped auditors see all spend; team
+        admins and team auditors their own team's.
+        """
+        return self.execute_server_stream(
+            request=request,
+            method=MethodInfo(
+                name="QuerySpend",
+                service_name="switchboard.v1.AdminService",
+                input=QuerySpendRequest,
+                output=QuerySpendResponse,
+                idempotency_level=IdempotencyLevel.NO_SIDE_EFFECTS,
+                stream_type=StreamType.SERVER_STREAM,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+        )
+    async def list_audit_events(
+        self,
+        request: ListAuditEventsRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+        use_get: bool = False,
+    ) -> ListAuditEventsResponse:
+        """
+        ListAuditEvents lists the audit trail, newest first: every admin
+        change (and every read of the trail), with its actor, target, before
+        and after. Team admins and team auditors see their own team's events.
+        """
+        return await self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="ListAuditEvents",
+                service_name="switchboard.v1.AdminService",
+                input=ListAuditEventsRequest,
+                output=ListAuditEventsResponse,
+                idempotency_level=IdempotencyLevel.NO_SIDE_EFFECTS,
+                stream_type=StreamType.UNARY,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+            use_get=use_get,
+        )
+    async def list_request_records(
+        self,
+        request: ListRequestRecordsRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+        use_get: bool = False,
+    ) -> ListRequestRecordsResponse:
+        """
+        ListRequestRecords lists the record kept of each completion and
+        embeddings request, newest first. Team admins and team auditors see
+        their own team's records.
+        """
+        return await self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="ListRequestRecords",
+                service_name="switchboard.v1.AdminService",
+                input=ListRequestRecordsRequest,
+                output=ListRequestRecordsResponse,
+                idempotency_level=IdempotencyLevel.NO_SIDE_EFFECTS,
+                stream_type=StreamType.UNARY,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+            use_get=use_get,
+        )
+    def export_user_data(
+        self,
+        request: ExportUserDataRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+    ) -> AsyncIterator[ExportUserDataResponse]:
+        """
+        ExportUserData streams everything stored about a user (GDPR article
+        15): the user, their keys, request records, captured payloads, the
+        audit events about them, and their spend. Admins, auditors, and team
+        admins for their own team's users.
+        """
+        return self.execute_server_stream(
+            request=request,
+            method=MethodInfo(
+                name="ExportUserData",
+                service_name="switchboard.v1.AdminService",
+                input=ExportUserDataRequest,
+                output=ExportUserDataResponse,
+                idempotency_level=IdempotencyLevel.NO_SIDE_EFFECTS,
+                stream_type=StreamType.SERVER_STREAM,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+        )
+    async def delete_user_data(
+        self,
+        request: DeleteUserDataRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+    ) -> DeleteUserDataResponse:
+        """
+        DeleteUserData erases a user (GDPR article 17): revokes and deletes
+        their keys, deletes their request records and captured payloads,
+        erases the details of the audit events about them, pseudonymizes their
+        spend, and deletes the user. Admins, and team admins for their own
+        team's users; never auditors.
+        """
+        return await self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="DeleteUserData",
+                service_name="switchboard.v1.AdminService",
+                input=DeleteUserDataRequest,
+                output=DeleteUserDataResponse,
+                idempotency_level=IdempotencyLevel.UNKNOWN,
+                stream_type=StreamType.UNARY,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+        )
+    async def set_limits(
+        self,
+        request: SetLimitsRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+    ) -> SetLimitsResponse:
+        """
+        SetLimits sets the rate limits and budgets of a key, team or user
+        ("key:<id>", "team:<id>", "user:<id>"), replacing what was set.
+        Admins, and team admins for their own team's keys, users and team.
+        """
+        return await self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="SetLimits",
+                service_name="switchboard.v1.AdminService",
+                input=SetLimitsRequest,
+                output=SetLimitsResponse,
+                idempotency_level=IdempotencyLevel.IDEMPOTENT,
+                stream_type=StreamType.UNARY,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+        )
+    async def get_limits(
+        self,
+        request: GetLimitsRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+        use_get: bool = False,
+    ) -> GetLimitsResponse:
+        """
+        GetLimits returns the rate limits and budgets set on a scope.
+        """
+        return await self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="GetLimits",
+                service_name="switchboard.v1.AdminService",
+                input=GetLimitsRequest,
+                output=GetLimitsResponse,
+                idempotency_level=IdempotencyLevel.NO_SIDE_EFFECTS,
+                stream_type=StreamType.UNARY,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+            use_get=use_get,
+        )
+    async def get_limit_usage(
+        self,
+        request: GetLimitUsageRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+        use_get: bool = False,
+    ) -> GetLimitUsageResponse:
+        """
+        GetLimitUsage reports where a scope's limits stand: what remains of its
+        rate limits and of each budget in its current window.
+        """
+        return await self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="GetLimitUsage",
+                service_name="switchboard.v1.AdminService",
+                input=GetLimitUsageRequest,
+                output=GetLimitUsageResponse,
+                idempotency_level=IdempotencyLevel.NO_SIDE_EFFECTS,
+                stream_type=StreamType.UNARY,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+            use_get=use_get,
+        )
 
 class AdminServiceSync(Protocol):
     """
@@ -1056,7 +1507,15 @@ class AdminServiceSync(Protocol):
 
     def update_team(self, request: UpdateTeamRequest, ctx: RequestContext[UpdateTeamRequest, UpdateTeamResponse], /) -> UpdateTeamResponse:
         """
-        UpdateTeam renames a team.
+        UpdateTeam renames a team or changes its payload capture settings.
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    def delete_team(self, request: DeleteTeamRequest, ctx: RequestContext[DeleteTeamRequest, DeleteTeamResponse], /) -> DeleteTeamResponse:
+        """
+        DeleteTeam deletes a team with its users and keys. A team that still
+        has a live key is refused unless force is set; the default team is
+        never deleted. Admins only.
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
@@ -1081,6 +1540,13 @@ class AdminServiceSync(Protocol):
     def update_user(self, request: UpdateUserRequest, ctx: RequestContext[UpdateUserRequest, UpdateUserResponse], /) -> UpdateUserResponse:
         """
         UpdateUser changes a user's name or email.
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    def delete_user(self, request: DeleteUserRequest, ctx: RequestContext[DeleteUserRequest, DeleteUserResponse], /) -> DeleteUserResponse:
+        """
+        DeleteUser deletes a user and every key issued to them. A user with a
+        live key is refused unless force is set.
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
@@ -1126,6 +1592,71 @@ class AdminServiceSync(Protocol):
         ListDeployments reports this instance's view of every deployment:
         circuit breaker state, recent latency and error rate, usage against its
         limits, and which aliases are degraded. Admins and auditors.
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    def query_spend(self, request: QuerySpendRequest, ctx: RequestContext[QuerySpendRequest, QuerySpendResponse], /) -> Iterator[QuerySpendResponse]:
+        """
+        QuerySpend totals the spend ledger over a time range, grouped by key,
+        team, user, model, provider, deployment, alias and/or day, streamed in
+        batches of rows. Admins and unscoped auditors see all spend; team
+        admins and team auditors their own team's.
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    def list_audit_events(self, request: ListAuditEventsRequest, ctx: RequestContext[ListAuditEventsRequest, ListAuditEventsResponse], /) -> ListAuditEventsResponse:
+        """
+        ListAuditEvents lists the audit trail, newest first: every admin
+        change (and every read of the trail), with its actor, target, before
+        and after. Team admins and team auditors see their own team's events.
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    def list_request_records(self, request: ListRequestRecordsRequest, ctx: RequestContext[ListRequestRecordsRequest, ListRequestRecordsResponse], /) -> ListRequestRecordsResponse:
+        """
+        ListRequestRecords lists the record kept of each completion and
+        embeddings request, newest first. Team admins and team auditors see
+        their own team's records.
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    def export_user_data(self, request: ExportUserDataRequest, ctx: RequestContext[ExportUserDataRequest, ExportUserDataResponse], /) -> Iterator[ExportUserDataResponse]:
+        """
+        ExportUserData streams everything stored about a user (GDPR article
+        15): the user, their keys, request records, captured payloads, the
+        audit events about them, and their spend. Admins, auditors, and team
+        admins for their own team's users.
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    def delete_user_data(self, request: DeleteUserDataRequest, ctx: RequestContext[DeleteUserDataRequest, DeleteUserDataResponse], /) -> DeleteUserDataResponse:
+        """
+        DeleteUserData erases a user (GDPR article 17): revokes and deletes
+        their keys, deletes their request records and captured payloads,
+        erases the details of the audit events about them, pseudonymizes their
+        spend, and deletes the user. Admins, and team admins for their own
+        team's users; never auditors.
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    def set_limits(self, request: SetLimitsRequest, ctx: RequestContext[SetLimitsRequest, SetLimitsResponse], /) -> SetLimitsResponse:
+        """
+        SetLimits sets the rate limits and budgets of a key, team or user
+        ("key:<id>", "team:<id>", "user:<id>"), replacing what was set.
+        Admins, and team admins for their own team's keys, users and team.
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    def get_limits(self, request: GetLimitsRequest, ctx: RequestContext[GetLimitsRequest, GetLimitsResponse], /) -> GetLimitsResponse:
+        """
+        GetLimits returns the rate limits and budgets set on a scope.
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    def get_limit_usage(self, request: GetLimitUsageRequest, ctx: RequestContext[GetLimitUsageRequest, GetLimitUsageResponse], /) -> GetLimitUsageResponse:
+        """
+        GetLimitUsage reports where a scope's limits stand: what remains of its
+        rate limits and of each budget in its current window.
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
@@ -1251,6 +1782,17 @@ class AdminServiceWSGIApplication(ConnectWSGIApplication):
                     ),
                     function=service.update_team,
                 ),
+                "/switchboard.v1.AdminService/DeleteTeam": EndpointSync.unary(
+                    method=MethodInfo(
+                        name="DeleteTeam",
+                        service_name="switchboard.v1.AdminService",
+                        input=DeleteTeamRequest,
+                        output=DeleteTeamResponse,
+                        idempotency_level=IdempotencyLevel.UNKNOWN,
+                        stream_type=StreamType.UNARY,
+                    ),
+                    function=service.delete_team,
+                ),
                 "/switchboard.v1.AdminService/CreateUser": EndpointSync.unary(
                     method=MethodInfo(
                         name="CreateUser",
@@ -1294,6 +1836,17 @@ class AdminServiceWSGIApplication(ConnectWSGIApplication):
                         stream_type=StreamType.UNARY,
                     ),
                     function=service.update_user,
+                ),
+                "/switchboard.v1.AdminService/DeleteUser": EndpointSync.unary(
+                    method=MethodInfo(
+                        name="DeleteUser",
+                        service_name="switchboard.v1.AdminService",
+                        input=DeleteUserRequest,
+                        output=DeleteUserResponse,
+                        idempotency_level=IdempotencyLevel.UNKNOWN,
+                        stream_type=StreamType.UNARY,
+                    ),
+                    function=service.delete_user,
                 ),
                 "/switchboard.v1.AdminService/CreateAdminKey": EndpointSync.unary(
                     method=MethodInfo(
@@ -1371,6 +1924,94 @@ class AdminServiceWSGIApplication(ConnectWSGIApplication):
                         stream_type=StreamType.UNARY,
                     ),
                     function=service.list_deployments,
+                ),
+                "/switchboard.v1.AdminService/QuerySpend": EndpointSync.server_stream(
+                    method=MethodInfo(
+                        name="QuerySpend",
+                        service_name="switchboard.v1.AdminService",
+                        input=QuerySpendRequest,
+                        output=QuerySpendResponse,
+                        idempotency_level=IdempotencyLevel.NO_SIDE_EFFECTS,
+                        stream_type=StreamType.SERVER_STREAM,
+                    ),
+                    function=service.query_spend,
+                ),
+                "/switchboard.v1.AdminService/ListAuditEvents": EndpointSync.unary(
+                    method=MethodInfo(
+                        name="ListAuditEvents",
+                        service_name="switchboard.v1.AdminService",
+                        input=ListAuditEventsRequest,
+                        output=ListAuditEventsResponse,
+                        idempotency_level=IdempotencyLevel.NO_SIDE_EFFECTS,
+                        stream_type=StreamType.UNARY,
+                    ),
+                    function=service.list_audit_events,
+                ),
+                "/switchboard.v1.AdminService/ListRequestRecords": EndpointSync.unary(
+                    method=MethodInfo(
+                        name="ListRequestRecords",
+                        service_name="switchboard.v1.AdminService",
+                        input=ListRequestRecordsRequest,
+                        output=ListRequestRecordsResponse,
+                        idempotency_level=IdempotencyLevel.NO_SIDE_EFFECTS,
+                        stream_type=StreamType.UNARY,
+                    ),
+                    function=service.list_request_records,
+                ),
+                "/switchboard.v1.AdminService/ExportUserData": EndpointSync.server_stream(
+                    method=MethodInfo(
+                        name="ExportUserData",
+                        service_name="switchboard.v1.AdminService",
+                        input=ExportUserDataRequest,
+                        output=ExportUserDataResponse,
+                        idempotency_level=IdempotencyLevel.NO_SIDE_EFFECTS,
+                        stream_type=StreamType.SERVER_STREAM,
+                    ),
+                    function=service.export_user_data,
+                ),
+                "/switchboard.v1.AdminService/DeleteUserData": EndpointSync.unary(
+                    method=MethodInfo(
+                        name="DeleteUserData",
+                        service_name="switchboard.v1.AdminService",
+                        input=DeleteUserDataRequest,
+                        output=DeleteUserDataResponse,
+                        idempotency_level=IdempotencyLevel.UNKNOWN,
+                        stream_type=StreamType.UNARY,
+                    ),
+                    function=service.delete_user_data,
+                ),
+                "/switchboard.v1.AdminService/SetLimits": EndpointSync.unary(
+                    method=MethodInfo(
+                        name="SetLimits",
+                        service_name="switchboard.v1.AdminService",
+                        input=SetLimitsRequest,
+                        output=SetLimitsResponse,
+                        idempotency_level=IdempotencyLevel.IDEMPOTENT,
+                        stream_type=StreamType.UNARY,
+                    ),
+                    function=service.set_limits,
+                ),
+                "/switchboard.v1.AdminService/GetLimits": EndpointSync.unary(
+                    method=MethodInfo(
+                        name="GetLimits",
+                        service_name="switchboard.v1.AdminService",
+                        input=GetLimitsRequest,
+                        output=GetLimitsResponse,
+                        idempotency_level=IdempotencyLevel.NO_SIDE_EFFECTS,
+                        stream_type=StreamType.UNARY,
+                    ),
+                    function=service.get_limits,
+                ),
+                "/switchboard.v1.AdminService/GetLimitUsage": EndpointSync.unary(
+                    method=MethodInfo(
+                        name="GetLimitUsage",
+                        service_name="switchboard.v1.AdminService",
+                        input=GetLimitUsageRequest,
+                        output=GetLimitUsageResponse,
+                        idempotency_level=IdempotencyLevel.NO_SIDE_EFFECTS,
+                        stream_type=StreamType.UNARY,
+                    ),
+                    function=service.get_limit_usage,
                 ),
             },
             interceptors=interceptors,
@@ -1646,7 +2287,7 @@ class AdminServiceClientSync(ConnectClientSync):
         timeout_ms: int | None = None,
     ) -> UpdateTeamResponse:
         """
-        UpdateTeam renames a team.
+        UpdateTeam renames a team or changes its payload capture settings.
         """
         return self.execute_unary(
             request=request,
@@ -1655,6 +2296,31 @@ class AdminServiceClientSync(ConnectClientSync):
                 service_name="switchboard.v1.AdminService",
                 input=UpdateTeamRequest,
                 output=UpdateTeamResponse,
+                idempotency_level=IdempotencyLevel.UNKNOWN,
+                stream_type=StreamType.UNARY,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+        )
+    def delete_team(
+        self,
+        request: DeleteTeamRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+    ) -> DeleteTeamResponse:
+        """
+        DeleteTeam deletes a team with its users and keys. A team that still
+        has a live key is refused unless force is set; the default team is
+        never deleted. Admins only.
+        """
+        return self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="DeleteTeam",
+                service_name="switchboard.v1.AdminService",
+                input=DeleteTeamRequest,
+                output=DeleteTeamResponse,
                 idempotency_level=IdempotencyLevel.UNKNOWN,
                 stream_type=StreamType.UNARY,
             ),
@@ -1751,6 +2417,30 @@ class AdminServiceClientSync(ConnectClientSync):
                 service_name="switchboard.v1.AdminService",
                 input=UpdateUserRequest,
                 output=UpdateUserResponse,
+                idempotency_level=IdempotencyLevel.UNKNOWN,
+                stream_type=StreamType.UNARY,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+        )
+    def delete_user(
+        self,
+        request: DeleteUserRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+    ) -> DeleteUserResponse:
+        """
+        DeleteUser deletes a user and every key issued to them. A user with a
+        live key is refused unless force is set.
+        """
+        return self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="DeleteUser",
+                service_name="switchboard.v1.AdminService",
+                input=DeleteUserRequest,
+                output=DeleteUserResponse,
                 idempotency_level=IdempotencyLevel.UNKNOWN,
                 stream_type=StreamType.UNARY,
             ),
@@ -1922,6 +2612,215 @@ class AdminServiceClientSync(ConnectClientSync):
                 service_name="switchboard.v1.AdminService",
                 input=ListDeploymentsRequest,
                 output=ListDeploymentsResponse,
+                idempotency_level=IdempotencyLevel.NO_SIDE_EFFECTS,
+                stream_type=StreamType.UNARY,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+            use_get=use_get,
+        )
+    def query_spend(
+        self,
+        request: QuerySpendRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+    ) -> Iterator[QuerySpendResponse]:
+        """
+        QuerySpend totals the spend ledger over a time range, grouped by key,
+        team, user, model, provider, deployment, alias and/or day, streamed in
+        batches of rows. Admins and unscoped auditors see all spend; team
+        admins and team auditors their own team's.
+        """
+        return self.execute_server_stream(
+            request=request,
+            method=MethodInfo(
+                name="QuerySpend",
+                service_name="switchboard.v1.AdminService",
+                input=QuerySpendRequest,
+                output=QuerySpendResponse,
+                idempotency_level=IdempotencyLevel.NO_SIDE_EFFECTS,
+                stream_type=StreamType.SERVER_STREAM,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+        )
+    def list_audit_events(
+        self,
+        request: ListAuditEventsRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+        use_get: bool = False,
+    ) -> ListAuditEventsResponse:
+        """
+        ListAuditEvents lists the audit trail, newest first: every admin
+        change (and every read of the trail), with its actor, target, before
+        and after. Team admins and team auditors see their own team's events.
+        """
+        return self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="ListAuditEvents",
+                service_name="switchboard.v1.AdminService",
+                input=ListAuditEventsRequest,
+                output=ListAuditEventsResponse,
+                idempotency_level=IdempotencyLevel.NO_SIDE_EFFECTS,
+                stream_type=StreamType.UNARY,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+            use_get=use_get,
+        )
+    def list_request_records(
+        self,
+        request: ListRequestRecordsRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+        use_get: bool = False,
+    ) -> ListRequestRecordsResponse:
+        """
+        ListRequestRecords lists the record kept of each completion and
+        embeddings request, newest first. Team admins and team auditors see
+        their own team's records.
+        """
+        return self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="ListRequestRecords",
+                service_name="switchboard.v1.AdminService",
+                input=ListRequestRecordsRequest,
+                output=ListRequestRecordsResponse,
+                idempotency_level=IdempotencyLevel.NO_SIDE_EFFECTS,
+                stream_type=StreamType.UNARY,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+            use_get=use_get,
+        )
+    def export_user_data(
+        self,
+        request: ExportUserDataRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+    ) -> Iterator[ExportUserDataResponse]:
+        """
+        ExportUserData streams everything stored about a user (GDPR article
+        15): the user, their keys, request records, captured payloads, the
+        audit events about them, and their spend. Admins, auditors, and team
+        admins for their own team's users.
+        """
+        return self.execute_server_stream(
+            request=request,
+            method=MethodInfo(
+                name="ExportUserData",
+                service_name="switchboard.v1.AdminService",
+                input=ExportUserDataRequest,
+                output=ExportUserDataResponse,
+                idempotency_level=IdempotencyLevel.NO_SIDE_EFFECTS,
+                stream_type=StreamType.SERVER_STREAM,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+        )
+    def delete_user_data(
+        self,
+        request: DeleteUserDataRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+    ) -> DeleteUserDataResponse:
+        """
+        DeleteUserData erases a user (GDPR article 17): revokes and deletes
+        their keys, deletes their request records and captured payloads,
+        erases the details of the audit events about them, pseudonymizes their
+        spend, and deletes the user. Admins, and team admins for their own
+        team's users; never auditors.
+        """
+        return self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="DeleteUserData",
+                service_name="switchboard.v1.AdminService",
+                input=DeleteUserDataRequest,
+                output=DeleteUserDataResponse,
+                idempotency_level=IdempotencyLevel.UNKNOWN,
+                stream_type=StreamType.UNARY,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+        )
+    def set_limits(
+        self,
+        request: SetLimitsRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+    ) -> SetLimitsResponse:
+        """
+        SetLimits sets the rate limits and budgets of a key, team or user
+        ("key:<id>", "team:<id>", "user:<id>"), replacing what was set.
+        Admins, and team admins for their own team's keys, users and team.
+        """
+        return self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="SetLimits",
+                service_name="switchboard.v1.AdminService",
+                input=SetLimitsRequest,
+                output=SetLimitsResponse,
+                idempotency_level=IdempotencyLevel.IDEMPOTENT,
+                stream_type=StreamType.UNARY,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+        )
+    def get_limits(
+        self,
+        request: GetLimitsRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+        use_get: bool = False,
+    ) -> GetLimitsResponse:
+        """
+        GetLimits returns the rate limits and budgets set on a scope.
+        """
+        return self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="GetLimits",
+                service_name="switchboard.v1.AdminService",
+                input=GetLimitsRequest,
+                output=GetLimitsResponse,
+                idempotency_level=IdempotencyLevel.NO_SIDE_EFFECTS,
+                stream_type=StreamType.UNARY,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+            use_get=use_get,
+        )
+    def get_limit_usage(
+        self,
+        request: GetLimitUsageRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+        use_get: bool = False,
+    ) -> GetLimitUsageResponse:
+        """
+        GetLimitUsage reports where a scope's limits stand: what remains of its
+        rate limits and of each budget in its current window.
+        """
+        return self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="GetLimitUsage",
+                service_name="switchboard.v1.AdminService",
+                input=GetLimitUsageRequest,
+                output=GetLimitUsageResponse,
                 idempotency_level=IdempotencyLevel.NO_SIDE_EFFECTS,
                 stream_type=StreamType.UNARY,
             ),

@@ -15,11 +15,14 @@ from google.protobuf import duration_pb2 as google_dot_protobuf_dot_duration__pb
 from google.protobuf import field_mask_pb2 as google_dot_protobuf_dot_field__mask__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 from switchboard.v1 import admin_keys_pb2 as switchboard_dot_v1_dot_admin__keys__pb2
+from switchboard.v1 import audit_pb2 as switchboard_dot_v1_dot_audit__pb2
+from switchboard.v1 import limits_pb2 as switchboard_dot_v1_dot_limits__pb2
 from switchboard.v1 import routing_pb2 as switchboard_dot_v1_dot_routing__pb2
+from switchboard.v1 import spend_pb2 as switchboard_dot_v1_dot_spend__pb2
 from switchboard.v1 import tenancy_pb2 as switchboard_dot_v1_dot_tenancy__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1aswitchboard/v1/admin.proto\x12\x0eswitchboard.v1\x1a\x1egoogle/protobuf/duration.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1fswitchboard/v1/admin_keys.proto\x1a\x1cswitchboard/v1/routing.proto\x1a\x1cswitchboard/v1/tenancy.proto\"\xe1\x04\n\x03Key\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n\x04name\x18\x02 \x01(\tR\x04name\x12%\n\x0e\x61llowed_models\x18\x03 \x03(\tR\rallowedModels\x12;\n\x0b\x63reate_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\ncreateTime\x12;\n\x0brevoke_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\nrevokeTime\x12;\n\x0b\x65xpire_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\nexpireTime\x12#\n\rsecret_prefix\x18\x07 \x01(\tR\x0csecretPrefix\x12\x17\n\x07team_id\x18\x08 \x01(\tR\x06teamId\x12\x17\n\x07user_id\x18\t \x01(\tR\x06userId\x12\x12\n\x04tags\x18\n \x03(\tR\x04tags\x12\x31\n\x06limits\x18\x0b \x01(\x0b\x32\x19.switchboard.v1.KeyLimitsR\x06limits\x12;\n\x0bupdate_time\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.TimestampR\nupdateTime\x12;\n\x0brotate_time\x18\r \x01(\x0b\x32\x1a.google.protobuf.TimestampR\nrotateTime\x12@\n\x0elast_used_time\x18\x0e \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x0clastUsedTime\"\xd2\x01\n\tKeyLimits\x12.\n\x13requests_per_minute\x18\x01 \x01(\x03R\x11requestsPerMinute\x12*\n\x11tokens_per_minute\x18\x02 \x01(\x03R\x0ftokensPerMinute\x12&\n\x0f\x62udget_nano_usd\x18\x03 \x01(\x03R\rbudgetNanoUsd\x12\x41\n\rbudget_period\x18\x04 \x01(\x0e\x32\x1c.switchboard.v1.BudgetPeriodR\x0c\x62udgetPeriod\"\x83\x02\n\x10\x43reateKeyRequest\x12\x12\n\x04name\x18\x01 \x01(\tR\x04name\x12%\n\x0e\x61llowed_models\x18\x02 \x03(\tR\rallowedModels\x12;\n\x0b\x65xpire_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\nexpireTime\x12\x17\n\x07team_id\x18\x04 \x01(\tR\x06teamId\x12\x17\n\x07user_id\x18\x05 \x01(\tR\x06userId\x12\x12\n\x04tags\x18\x06 \x03(\tR\x04tags\x12\x31\n\x06limits\x18\x07 \x01(\x0b\x32\x19.switchboard.v1.KeyLimitsR\x06limits\"R\n\x11\x43reateKeyResponse\x12%\n\x03key\x18\x01 \x01(\x0b\x32\x13.switchboard.v1.KeyR\x03key\x12\x16\n\x06secret\x18\x02 \x01(\tR\x06secret\"\xba\x01\n\x0fListKeysRequest\x12\x1b\n\tpage_size\x18\x01 \x01(\x05R\x08pageSize\x12\x1d\n\npage_token\x18\x02 \x01(\tR\tpageToken\x12\'\n\x0finclude_revoked\x18\x03 \x01(\x08R\x0eincludeRevoked\x12\x17\n\x07team_id\x18\x04 \x01(\tR\x06teamId\x12\x17\n\x07user_id\x18\x05 \x01(\tR\x06userId\x12\x10\n\x03tag\x18\x06 \x01(\tR\x03tag\"c\n\x10ListKeysResponse\x12\'\n\x04keys\x18\x01 \x03(\x0b\x32\x13.switchboard.v1.KeyR\x04keys\x12&\n\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x1f\n\rGetKeyRequest\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id\"7\n\x0eGetKeyResponse\x12%\n\x03key\x18\x01 \x01(\x0b\x32\x13.switchboard.v1.KeyR\x03key\"\"\n\x10RevokeKeyRequest\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id\":\n\x11RevokeKeyResponse\x12%\n\x03key\x18\x01 \x01(\x0b\x32\x13.switchboard.v1.KeyR\x03key\"v\n\x10UpdateKeyRequest\x12%\n\x03key\x18\x01 \x01(\x0b\x32\x13.switchboard.v1.KeyR\x03key\x12;\n\x0bupdate_mask\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.FieldMaskR\nupdateMask\":\n\x11UpdateKeyResponse\x12%\n\x03key\x18\x01 \x01(\x0b\x32\x13.switchboard.v1.KeyR\x03key\"`\n\x10RotateKeyRequest\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id\x12<\n\x0cgrace_period\x18\x02 \x01(\x0b\x32\x19.google.protobuf.DurationR\x0bgracePeriod\"R\n\x11RotateKeyResponse\x12%\n\x03key\x18\x01 \x01(\x0b\x32\x13.switchboard.v1.KeyR\x03key\x12\x16\n\x06secret\x18\x02 \x01(\tR\x06secret\"\x12\n\x10GetCallerRequest\"\x91\x01\n\x11GetCallerResponse\x12-\n\x04role\x18\x01 \x01(\x0e\x32\x19.switchboard.v1.AdminRoleR\x04role\x12\x17\n\x07team_id\x18\x02 \x01(\tR\x06teamId\x12 \n\x0c\x61\x64min_key_id\x18\x03 \x01(\tR\nadminKeyId\x12\x12\n\x04name\x18\x04 \x01(\tR\x04name*}\n\x0c\x42udgetPeriod\x12\x1d\n\x19\x42UDGET_PERIOD_UNSPECIFIED\x10\x00\x12\x1a\n\x16\x42UDGET_PERIOD_LIFETIME\x10\x01\x12\x17\n\x13\x42UDGET_PERIOD_DAILY\x10\x02\x12\x19\n\x15\x42UDGET_PERIOD_MONTHLY\x10\x03\x32\xc9\x0e\n\x0c\x41\x64minService\x12P\n\tCreateKey\x12 .switchboard.v1.CreateKeyRequest\x1a!.switchboard.v1.CreateKeyResponse\x12R\n\x08ListKeys\x12\x1f.switchboard.v1.ListKeysRequest\x1a .switchboard.v1.ListKeysResponse\"\x03\x90\x02\x01\x12L\n\x06GetKey\x12\x1d.switchboard.v1.GetKeyRequest\x1a\x1e.switchboard.v1.GetKeyResponse\"\x03\x90\x02\x01\x12U\n\tRevokeKey\x12 .switchboard.v1.RevokeKeyRequest\x1a!.switchboard.v1.RevokeKeyResponse\"\x03\x90\x02\x02\x12P\n\tUpdateKey\x12 .switchboard.v1.UpdateKeyRequest\x1a!.switchboard.v1.UpdateKeyResponse\x12P\n\tRotateKey\x12 .switchboard.v1.RotateKeyRequest\x1a!.switchboard.v1.RotateKeyResponse\x12S\n\nCreateTeam\x12!.switchboard.v1.CreateTeamRequest\x1a\".switchboard.v1.CreateTeamResponse\x12O\n\x07GetTeam\x12\x1e.switchboard.v1.GetTeamRequest\x1a\x1f.switchboard.v1.GetTeamResponse\"\x03\x90\x02\x01\x12U\n\tListTeams\x12 .switchboard.v1.ListTeamsRequest\x1a!.switchboard.v1.ListTeamsResponse\"\x03\x90\x02\x01\x12S\n\nUpdateTeam\x12!.switchboard.v1.UpdateTeamRequest\x1a\".switchboard.v1.UpdateTeamResponse\x12S\n\nCreateUser\x12!.switchboard.v1.CreateUserRequest\x1a\".switchboard.v1.CreateUserResponse\x12O\n\x07GetUser\x12\x1e.switchboard.v1.GetUserRequest\x1a\x1f.switchboard.v1.GetUserResponse\"\x03\x90\x02\x01\x12U\n\tListUsers\x12 .switchboard.v1.ListUsersRequest\x1a!.switchboard.v1.ListUsersResponse\"\x03\x90\x02\x01\x12S\n\nUpdateUser\x12!.switchboard.v1.UpdateUserRequest\x1a\".switchboard.v1.UpdateUserResponse\x12_\n\x0e\x43reateAdminKey\x12%.switchboard.v1.CreateAdminKeyRequest\x1a&.switchboard.v1.CreateAdminKeyResponse\x12[\n\x0bGetAdminKey\x12\".switchboard.v1.GetAdminKeyRequest\x1a#.switchboard.v1.GetAdminKeyResponse\"\x03\x90\x02\x01\x12\x61\n\rListAdminKeys\x12$.switchboard.v1.ListAdminKeysRequest\x1a%.switchboard.v1.ListAdminKeysResponse\"\x03\x90\x02\x01\x12\x64\n\x0eRevokeAdminKey\x12%.switchboard.v1.RevokeAdminKeyRequest\x1a&.switchboard.v1.RevokeAdminKeyResponse\"\x03\x90\x02\x02\x12_\n\x0eRotateAdminKey\x12%.switchboard.v1.RotateAdminKeyRequest\x1a&.switchboard.v1.RotateAdminKeyResponse\x12U\n\tGetCaller\x12 .switchboard.v1.GetCallerRequest\x1a!.switchboard.v1.GetCallerResponse\"\x03\x90\x02\x01\x12g\n\x0fListDeployments\x12&.switchboard.v1.ListDeploymentsRequest\x1a\'.switchboard.v1.ListDeploymentsResponse\"\x03\x90\x02\x01\x42HZFgithub.com/switchboard-gw/switchboard/gen/switchboard/v1;switchboardv1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1aswitchboard/v1/admin.proto\x12\x0eswitchboard.v1\x1a\x1egoogle/protobuf/duration.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1fswitchboard/v1/admin_keys.proto\x1a\x1aswitchboard/v1/audit.proto\x1a\x1bswitchboard/v1/limits.proto\x1a\x1cswitchboard/v1/routing.proto\x1a\x1aswitchboard/v1/spend.proto\x1a\x1cswitchboard/v1/tenancy.proto\"\xe1\x04\n\x03Key\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n\x04name\x18\x02 \x01(\tR\x04name\x12%\n\x0e\x61llowed_models\x18\x03 \x03(\tR\rallowedModels\x12;\n\x0b\x63reate_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\ncreateTime\x12;\n\x0brevoke_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\nrevokeTime\x12;\n\x0b\x65xpire_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\nexpireTime\x12#\n\rsecret_prefix\x18\x07 \x01(\tR\x0csecretPrefix\x12\x17\n\x07team_id\x18\x08 \x01(\tR\x06teamId\x12\x17\n\x07user_id\x18\t \x01(\tR\x06userId\x12\x12\n\x04tags\x18\n \x03(\tR\x04tags\x12\x31\n\x06limits\x18\x0b \x01(\x0b\x32\x19.switchboard.v1.KeyLimitsR\x06limits\x12;\n\x0bupdate_time\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.TimestampR\nupdateTime\x12;\n\x0brotate_time\x18\r \x01(\x0b\x32\x1a.google.protobuf.TimestampR\nrotateTime\x12@\n\x0elast_used_time\x18\x0e \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x0clastUsedTime\"\xd2\x01\n\tKeyLimits\x12.\n\x13requests_per_minute\x18\x01 \x01(\x03R\x11requestsPerMinute\x12*\n\x11tokens_per_minute\x18\x02 \x01(\x03R\x0ftokensPerMinute\x12&\n\x0f\x62udget_nano_usd\x18\x03 \x01(\x03R\rbudgetNanoUsd\x12\x41\n\rbudget_period\x18\x04 \x01(\x0e\x32\x1c.switchboard.v1.BudgetPeriodR\x0c\x62udgetPeriod\"\x83\x02\n\x10\x43reateKeyRequest\x12\x12\n\x04name\x18\x01 \x01(\tR\x04name\x12%\n\x0e\x61llowed_models\x18\x02 \x03(\tR\rallowedModels\x12;\n\x0b\x65xpire_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\nexpireTime\x12\x17\n\x07team_id\x18\x04 \x01(\tR\x06teamId\x12\x17\n\x07user_id\x18\x05 \x01(\tR\x06userId\x12\x12\n\x04tags\x18\x06 \x03(\tR\x04tags\x12\x31\n\x06limits\x18\x07 \x01(\x0b\x32\x19.switchboard.v1.KeyLimitsR\x06limits\"R\n\x11\x43reateKeyResponse\x12%\n\x03key\x18\x01 \x01(\x0b\x32\x13.switchboard.v1.KeyR\x03key\x12\x16\n\x06secret\x18\x02 \x01(\tR\x06secret\"\xba\x01\n\x0fListKeysRequest\x12\x1b\n\tpage_size\x18\x01 \x01(\x05R\x08pageSize\x12\x1d\n\npage_token\x18\x02 \x01(\tR\tpageToken\x12\'\n\x0finclude_revoked\x18\x03 \x01(\x08R\x0eincludeRevoked\x12\x17\n\x07team_id\x18\x04 \x01(\tR\x06teamId\x12\x17\n\x07user_id\x18\x05 \x01(\tR\x06userId\x12\x10\n\x03tag\x18\x06 \x01(\tR\x03tag\"c\n\x10ListKeysResponse\x12\'\n\x04keys\x18\x01 \x03(\x0b\x32\x13.switchboard.v1.KeyR\x04keys\x12&\n\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x1f\n\rGetKeyRequest\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id\"7\n\x0eGetKeyResponse\x12%\n\x03key\x18\x01 \x01(\x0b\x32\x13.switchboard.v1.KeyR\x03key\"\"\n\x10RevokeKeyRequest\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id\":\n\x11RevokeKeyResponse\x12%\n\x03key\x18\x01 \x01(\x0b\x32\x13.switchboard.v1.KeyR\x03key\"v\n\x10UpdateKeyRequest\x12%\n\x03key\x18\x01 \x01(\x0b\x32\x13.switchboard.v1.KeyR\x03key\x12;\n\x0bupdate_mask\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.FieldMaskR\nupdateMask\":\n\x11UpdateKeyResponse\x12%\n\x03key\x18\x01 \x01(\x0b\x32\x13.switchboard.v1.KeyR\x03key\"`\n\x10RotateKeyRequest\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id\x12<\n\x0cgrace_period\x18\x02 \x01(\x0b\x32\x19.google.protobuf.DurationR\x0bgracePeriod\"R\n\x11RotateKeyResponse\x12%\n\x03key\x18\x01 \x01(\x0b\x32\x13.switchboard.v1.KeyR\x03key\x12\x16\n\x06secret\x18\x02 \x01(\tR\x06secret\"\x12\n\x10GetCallerRequest\"\x91\x01\n\x11GetCallerResponse\x12-\n\x04role\x18\x01 \x01(\x0e\x32\x19.switchboard.v1.AdminRoleR\x04role\x12\x17\n\x07team_id\x18\x02 \x01(\tR\x06teamId\x12 \n\x0c\x61\x64min_key_id\x18\x03 \x01(\tR\nadminKeyId\x12\x12\n\x04name\x18\x04 \x01(\tR\x04name\"0\n\x15\x45xportUserDataRequest\x12\x17\n\x07user_id\x18\x01 \x01(\tR\x06userId\"\xe0\x02\n\x16\x45xportUserDataResponse\x12(\n\x04user\x18\x01 \x01(\x0b\x32\x14.switchboard.v1.UserR\x04user\x12\'\n\x04keys\x18\x02 \x03(\x0b\x32\x13.switchboard.v1.KeyR\x04keys\x12\x46\n\x0frequest_records\x18\x03 \x03(\x0b\x32\x1d.switchboard.v1.RequestRecordR\x0erequestRecords\x12;\n\x08payloads\x18\x04 \x03(\x0b\x32\x1f.switchboard.v1.CapturedPayloadR\x08payloads\x12=\n\x0c\x61udit_events\x18\x05 \x03(\x0b\x32\x1a.switchboard.v1.AuditEventR\x0b\x61uditEvents\x12/\n\x05spend\x18\x06 \x03(\x0b\x32\x19.switchboard.v1.UserSpendR\x05spend*}\n\x0c\x42udgetPeriod\x12\x1d\n\x19\x42UDGET_PERIOD_UNSPECIFIED\x10\x00\x12\x1a\n\x16\x42UDGET_PERIOD_LIFETIME\x10\x01\x12\x17\n\x13\x42UDGET_PERIOD_DAILY\x10\x02\x12\x19\n\x15\x42UDGET_PERIOD_MONTHLY\x10\x03\x32\x84\x16\n\x0c\x41\x64minService\x12P\n\tCreateKey\x12 .switchboard.v1.CreateKeyRequest\x1a!.switchboard.v1.CreateKeyResponse\x12R\n\x08ListKeys\x12\x1f.switchboard.v1.ListKeysRequest\x1a .switchboard.v1.ListKeysResponse\"\x03\x90\x02\x01\x12L\n\x06GetKey\x12\x1d.switchboard.v1.GetKeyRequest\x1a\x1e.switchboard.v1.GetKeyResponse\"\x03\x90\x02\x01\x12U\n\tRevokeKey\x12 .switchboard.v1.RevokeKeyRequest\x1a!.switchboard.v1.RevokeKeyResponse\"\x03\x90\x02\x02\x12P\n\tUpdateKey\x12 .switchboard.v1.UpdateKeyRequest\x1a!.switchboard.v1.UpdateKeyResponse\x12P\n\tRotateKey\x12 .switchboard.v1.RotateKeyRequest\x1a!.switchboard.v1.RotateKeyResponse\x12S\n\nCreateTeam\x12!.switchboard.v1.CreateTeamRequest\x1a\".switchboard.v1.CreateTeamResponse\x12O\n\x07GetTeam\x12\x1e.switchboard.v1.GetTeamRequest\x1a\x1f.switchboard.v1.GetTeamResponse\"\x03\x90\x02\x01\x12U\n\tListTeams\x12 .switchboard.v1.ListTeamsRequest\x1a!.switchboard.v1.ListTeamsResponse\"\x03\x90\x02\x01\x12S\n\nUpdateTeam\x12!.switchboard.v1.UpdateTeamRequest\x1a\".switchboard.v1.UpdateTeamResponse\x12S\n\nDeleteTeam\x12!.switchboard.v1.DeleteTeamRequest\x1a\".switchboard.v1.DeleteTeamResponse\x12S\n\nCreateUser\x12!.switchboard.v1.CreateUserRequest\x1a\".switchboard.v1.CreateUserResponse\x12O\n\x07GetUser\x12\x1e.switchboard.v1.GetUserRequest\x1a\x1f.switchboard.v1.GetUserResponse\"\x03\x90\x02\x01\x12U\n\tListUsers\x12 .switchboard.v1.ListUsersRequest\x1a!.switchboard.v1.ListUsersResponse\"\x03\x90\x02\x01\x12S\n\nUpdateUser\x12!.switchboard.v1.UpdateUserRequest\x1a\".switchboard.v1.UpdateUserResponse\x12S\n\nDeleteUser\x12!.switchboard.v1.DeleteUserRequest\x1a\".switchboard.v1.DeleteUserResponse\x12_\n\x0e\x43reateAdminKey\x12%.switchboard.v1.CreateAdminKeyRequest\x1a&.switchboard.v1.CreateAdminKeyResponse\x12[\n\x0bGetAdminKey\x12\".switchboard.v1.GetAdminKeyRequest\x1a#.switchboard.v1.GetAdminKeyResponse\"\x03\x90\x02\x01\x12\x61\n\rListAdminKeys\x12$.switchboard.v1.ListAdminKeysRequest\x1a%.switchboard.v1.ListAdminKeysResponse\"\x03\x90\x02\x01\x12\x64\n\x0eRevokeAdminKey\x12%.switchboard.v1.RevokeAdminKeyRequest\x1a&.switchboard.v1.RevokeAdminKeyResponse\"\x03\x90\x02\x02\x12_\n\x0eRotateAdminKey\x12%.switchboard.v1.RotateAdminKeyRequest\x1a&.switchboard.v1.RotateAdminKeyResponse\x12U\n\tGetCaller\x12 .switchboard.v1.GetCallerRequest\x1a!.switchboard.v1.GetCallerResponse\"\x03\x90\x02\x01\x12g\n\x0fListDeployments\x12&.switchboard.v1.ListDeploymentsRequest\x1a\'.switchboard.v1.ListDeploymentsResponse\"\x03\x90\x02\x01\x12Z\n\nQuerySpend\x12!.switchboard.v1.QuerySpendRequest\x1a\".switchboard.v1.QuerySpendResponse\"\x03\x90\x02\x01\x30\x01\x12g\n\x0fListAuditEvents\x12&.switchboard.v1.ListAuditEventsRequest\x1a\'.switchboard.v1.ListAuditEventsResponse\"\x03\x90\x02\x01\x12p\n\x12ListRequestRecords\x12).switchboard.v1.ListRequestRecordsRequest\x1a*.switchboard.v1.ListRequestRecordsResponse\"\x03\x90\x02\x01\x12\x66\n\x0e\x45xportUserData\x12%.switchboard.v1.ExportUserDataRequest\x1a&.switchboard.v1.ExportUserDataResponse\"\x03\x90\x02\x01\x30\x01\x12_\n\x0e\x44\x65leteUserData\x12%.switchboard.v1.DeleteUserDataRequest\x1a&.switchboard.v1.DeleteUserDataResponse\x12U\n\tSetLimits\x12 .switchboard.v1.SetLimitsRequest\x1a!.switchboard.v1.SetLimitsResponse\"\x03\x90\x02\x02\x12U\n\tGetLimits\x12 .switchboard.v1.GetLimitsRequest\x1a!.switchboard.v1.GetLimitsResponse\"\x03\x90\x02\x01\x12\x61\n\rGetLimitUsage\x12$.switchboard.v1.GetLimitUsageRequest\x1a%.switchboard.v1.GetLimitUsageResponse\"\x03\x90\x02\x01\x42HZFgithub.com/switchboard-gw/switchboard/gen/switchboard/v1;switchboardv1b\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'switchboard.v1.admin_pb2', globals())
@@ -51,40 +54,58 @@ if _descriptor._USE_C_DESCRIPTORS == False:
   _ADMINSERVICE.methods_by_name['GetCaller']._serialized_options = b'\220\002\001'
   _ADMINSERVICE.methods_by_name['ListDeployments']._options = None
   _ADMINSERVICE.methods_by_name['ListDeployments']._serialized_options = b'\220\002\001'
-  _BUDGETPERIOD._serialized_start=2415
-  _BUDGETPERIOD._serialized_end=2540
-  _KEY._serialized_start=239
-  _KEY._serialized_end=848
-  _KEYLIMITS._serialized_start=851
-  _KEYLIMITS._serialized_end=1061
-  _CREATEKEYREQUEST._serialized_start=1064
-  _CREATEKEYREQUEST._serialized_end=1323
-  _CREATEKEYRESPONSE._serialized_start=1325
-  _CREATEKEYRESPONSE._serialized_end=1407
-  _LISTKEYSREQUEST._serialized_start=1410
-  _LISTKEYSREQUEST._serialized_end=1596
-  _LISTKEYSRESPONSE._serialized_start=1598
-  _LISTKEYSRESPONSE._serialized_end=1697
-  _GETKEYREQUEST._serialized_start=1699
-  _GETKEYREQUEST._serialized_end=1730
-  _GETKEYRESPONSE._serialized_start=1732
-  _GETKEYRESPONSE._serialized_end=1787
-  _REVOKEKEYREQUEST._serialized_start=1789
-  _REVOKEKEYREQUEST._serialized_end=1823
-  _REVOKEKEYRESPONSE._serialized_start=1825
-  _REVOKEKEYRESPONSE._serialized_end=1883
-  _UPDATEKEYREQUEST._serialized_start=1885
-  _UPDATEKEYREQUEST._serialized_end=2003
-  _UPDATEKEYRESPONSE._serialized_start=2005
-  _UPDATEKEYRESPONSE._serialized_end=2063
-  _ROTATEKEYREQUEST._serialized_start=2065
-  _ROTATEKEYREQUEST._serialized_end=2161
-  _ROTATEKEYRESPONSE._serialized_start=2163
-  _ROTATEKEYRESPONSE._serialized_end=2245
-  _GETCALLERREQUEST._serialized_start=2247
-  _GETCALLERREQUEST._serialized_end=2265
-  _GETCALLERRESPONSE._serialized_start=2268
-  _GETCALLERRESPONSE._serialized_end=2413
-  _ADMINSERVICE._serialized_start=2543
-  _ADMINSERVICE._serialized_end=4408
+  _ADMINSERVICE.methods_by_name['QuerySpend']._options = None
+  _ADMINSERVICE.methods_by_name['QuerySpend']._serialized_options = b'\220\002\001'
+  _ADMINSERVICE.methods_by_name['ListAuditEvents']._options = None
+  _ADMINSERVICE.methods_by_name['ListAuditEvents']._serialized_options = b'\220\002\001'
+  _ADMINSERVICE.methods_by_name['ListRequestRecords']._options = None
+  _ADMINSERVICE.methods_by_name['ListRequestRecords']._serialized_options = b'\220\002\001'
+  _ADMINSERVICE.methods_by_name['ExportUserData']._options = None
+  _ADMINSERVICE.methods_by_name['ExportUserData']._serialized_options = b'\220\002\001'
+  _ADMINSERVICE.methods_by_name['SetLimits']._options = None
+  _ADMINSERVICE.methods_by_name['SetLimits']._serialized_options = b'\220\002\002'
+  _ADMINSERVICE.methods_by_name['GetLimits']._options = None
+  _ADMINSERVICE.methods_by_name['GetLimits']._serialized_options = b'\220\002\001'
+  _ADMINSERVICE.methods_by_name['GetLimitUsage']._options = None
+  _ADMINSERVICE.methods_by_name['GetLimitUsage']._serialized_options = b'\220\002\001'
+  _BUDGETPERIOD._serialized_start=2905
+  _BUDGETPERIOD._serialized_end=3030
+  _KEY._serialized_start=324
+  _KEY._serialized_end=933
+  _KEYLIMITS._serialized_start=936
+  _KEYLIMITS._serialized_end=1146
+  _CREATEKEYREQUEST._serialized_start=1149
+  _CREATEKEYREQUEST._serialized_end=1408
+  _CREATEKEYRESPONSE._serialized_start=1410
+  _CREATEKEYRESPONSE._serialized_end=1492
+  _LISTKEYSREQUEST._serialized_start=1495
+  _LISTKEYSREQUEST._serialized_end=1681
+  _LISTKEYSRESPONSE._serialized_start=1683
+  _LISTKEYSRESPONSE._serialized_end=1782
+  _GETKEYREQUEST._serialized_start=1784
+  _GETKEYREQUEST._serialized_end=1815
+  _GETKEYRESPONSE._serialized_start=1817
+  _GETKEYRESPONSE._serialized_end=1872
+  _REVOKEKEYREQUEST._serialized_start=1874
+  _REVOKEKEYREQUEST._serialized_end=1908
+  _REVOKEKEYRESPONSE._serialized_start=1910
+  _REVOKEKEYRESPONSE._serialized_end=1968
+  _UPDATEKEYREQUEST._serialized_start=1970
+  _UPDATEKEYREQUEST._serialized_end=2088
+  _UPDATEKEYRESPONSE._serialized_start=2090
+  _UPDATEKEYRESPONSE._serialized_end=2148
+  _ROTATEKEYREQUEST._serialized_start=2150
+  _ROTATEKEYREQUEST._serialized_end=2246
+  _ROTATEKEYRESPONSE._serialized_start=2248
+  _ROTATEKEYRESPONSE._serialized_end=2330
+  _GETCALLERREQUEST._serialized_start=2332
+  _GETCALLERREQUEST._serialized_end=2350
+  _GETCALLERRESPONSE._serialized_start=2353
+  _GETCALLERRESPONSE._serialized_end=2498
+  _EXPORTUSERDATAREQUEST._serialized_start=2500
+  _EXPORTUSERDATAREQUEST._serialized_end=2548
+  _EXPORTUSERDATARESPONSE._serialized_start=2551
+  _EXPORTUSERDATARESPONSE._serialized_end=2903
+  _ADMINSERVICE._serialized_start=3033
+  _ADMINSERVICE._serialized_end=5853
 # @@protoc_insertion_point(module_scope)

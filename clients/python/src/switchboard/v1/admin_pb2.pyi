@@ -2,7 +2,10 @@ from google.protobuf import duration_pb2 as _duration_pb2
 from google.protobuf import field_mask_pb2 as _field_mask_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from switchboard.v1 import admin_keys_pb2 as _admin_keys_pb2
+from switchboard.v1 import audit_pb2 as _audit_pb2
+from switchboard.v1 import limits_pb2 as _limits_pb2
 from switchboard.v1 import routing_pb2 as _routing_pb2
+from switchboard.v1 import spend_pb2 as _spend_pb2
 from switchboard.v1 import tenancy_pb2 as _tenancy_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
@@ -41,6 +44,28 @@ class CreateKeyResponse(_message.Message):
     key: Key
     secret: str
     def __init__(self, key: _Optional[_Union[Key, _Mapping]] = ..., secret: _Optional[str] = ...) -> None: ...
+
+class ExportUserDataRequest(_message.Message):
+    __slots__ = ["user_id"]
+    USER_ID_FIELD_NUMBER: _ClassVar[int]
+    user_id: str
+    def __init__(self, user_id: _Optional[str] = ...) -> None: ...
+
+class ExportUserDataResponse(_message.Message):
+    __slots__ = ["audit_events", "keys", "payloads", "request_records", "spend", "user"]
+    AUDIT_EVENTS_FIELD_NUMBER: _ClassVar[int]
+    KEYS_FIELD_NUMBER: _ClassVar[int]
+    PAYLOADS_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_RECORDS_FIELD_NUMBER: _ClassVar[int]
+    SPEND_FIELD_NUMBER: _ClassVar[int]
+    USER_FIELD_NUMBER: _ClassVar[int]
+    audit_events: _containers.RepeatedCompositeFieldContainer[_audit_pb2.AuditEvent]
+    keys: _containers.RepeatedCompositeFieldContainer[Key]
+    payloads: _containers.RepeatedCompositeFieldContainer[_audit_pb2.CapturedPayload]
+    request_records: _containers.RepeatedCompositeFieldContainer[_audit_pb2.RequestRecord]
+    spend: _containers.RepeatedCompositeFieldContainer[_audit_pb2.UserSpend]
+    user: _tenancy_pb2.User
+    def __init__(self, user: _Optional[_Union[_tenancy_pb2.User, _Mapping]] = ..., keys: _Optional[_Iterable[_Union[Key, _Mapping]]] = ..., request_records: _Optional[_Iterable[_Union[_audit_pb2.RequestRecord, _Mapping]]] = ..., payloads: _Optional[_Iterable[_Union[_audit_pb2.CapturedPayload, _Mapping]]] = ..., audit_events: _Optional[_Iterable[_Union[_audit_pb2.AuditEvent, _Mapping]]] = ..., spend: _Optional[_Iterable[_Union[_audit_pb2.UserSpend, _Mapping]]] = ...) -> None: ...
 
 class GetCallerRequest(_message.Message):
     __slots__ = []

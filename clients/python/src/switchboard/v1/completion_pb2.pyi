@@ -21,7 +21,7 @@ class Choice(_message.Message):
     def __init__(self, index: _Optional[int] = ..., message: _Optional[_Union[_types_pb2.Message, _Mapping]] = ..., finish_reason: _Optional[_Union[_types_pb2.FinishReason, str]] = ..., raw_finish_reason: _Optional[str] = ...) -> None: ...
 
 class CompleteRequest(_message.Message):
-    __slots__ = ["frequency_penalty", "max_tokens", "messages", "metadata", "model", "n", "parallel_tool_calls", "presence_penalty", "provider_options", "reasoning", "response_format", "seed", "stop", "temperature", "tool_choice", "tools", "top_p", "user"]
+    __slots__ = ["frequency_penalty", "idempotency_key", "max_cost_nano_usd", "max_tokens", "messages", "metadata", "model", "n", "parallel_tool_calls", "presence_penalty", "provider_options", "reasoning", "response_format", "seed", "stop", "temperature", "tool_choice", "tools", "top_p", "user"]
     class MetadataEntry(_message.Message):
         __slots__ = ["key", "value"]
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -37,6 +37,8 @@ class CompleteRequest(_message.Message):
         value: _struct_pb2.Struct
         def __init__(self, key: _Optional[str] = ..., value: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
     FREQUENCY_PENALTY_FIELD_NUMBER: _ClassVar[int]
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    MAX_COST_NANO_USD_FIELD_NUMBER: _ClassVar[int]
     MAX_TOKENS_FIELD_NUMBER: _ClassVar[int]
     MESSAGES_FIELD_NUMBER: _ClassVar[int]
     METADATA_FIELD_NUMBER: _ClassVar[int]
@@ -55,6 +57,8 @@ class CompleteRequest(_message.Message):
     TOP_P_FIELD_NUMBER: _ClassVar[int]
     USER_FIELD_NUMBER: _ClassVar[int]
     frequency_penalty: float
+    idempotency_key: str
+    max_cost_nano_usd: int
     max_tokens: int
     messages: _containers.RepeatedCompositeFieldContainer[_types_pb2.Message]
     metadata: _containers.ScalarMap[str, str]
@@ -72,11 +76,12 @@ class CompleteRequest(_message.Message):
     tools: _containers.RepeatedCompositeFieldContainer[_types_pb2.Tool]
     top_p: float
     user: str
-    def __init__(self, model: _Optional[str] = ..., messages: _Optional[_Iterable[_Union[_types_pb2.Message, _Mapping]]] = ..., tools: _Optional[_Iterable[_Union[_types_pb2.Tool, _Mapping]]] = ..., tool_choice: _Optional[_Union[_types_pb2.ToolChoice, _Mapping]] = ..., parallel_tool_calls: bool = ..., response_format: _Optional[_Union[_types_pb2.ResponseFormat, _Mapping]] = ..., temperature: _Optional[float] = ..., top_p: _Optional[float] = ..., max_tokens: _Optional[int] = ..., stop: _Optional[_Iterable[str]] = ..., seed: _Optional[int] = ..., presence_penalty: _Optional[float] = ..., frequency_penalty: _Optional[float] = ..., n: _Optional[int] = ..., user: _Optional[str] = ..., metadata: _Optional[_Mapping[str, str]] = ..., reasoning: _Optional[_Union[_types_pb2.ReasoningConfig, _Mapping]] = ..., provider_options: _Optional[_Mapping[str, _struct_pb2.Struct]] = ...) -> None: ...
+    def __init__(self, model: _Optional[str] = ..., messages: _Optional[_Iterable[_Union[_types_pb2.Message, _Mapping]]] = ..., tools: _Optional[_Iterable[_Union[_types_pb2.Tool, _Mapping]]] = ..., tool_choice: _Optional[_Union[_types_pb2.ToolChoice, _Mapping]] = ..., parallel_tool_calls: bool = ..., response_format: _Optional[_Union[_types_pb2.ResponseFormat, _Mapping]] = ..., temperature: _Optional[float] = ..., top_p: _Optional[float] = ..., max_tokens: _Optional[int] = ..., stop: _Optional[_Iterable[str]] = ..., seed: _Optional[int] = ..., presence_penalty: _Optional[float] = ..., frequency_penalty: _Optional[float] = ..., n: _Optional[int] = ..., user: _Optional[str] = ..., metadata: _Optional[_Mapping[str, str]] = ..., reasoning: _Optional[_Union[_types_pb2.ReasoningConfig, _Mapping]] = ..., provider_options: _Optional[_Mapping[str, _struct_pb2.Struct]] = ..., max_cost_nano_usd: _Optional[int] = ..., idempotency_key: _Optional[str] = ...) -> None: ...
 
 class CompleteResponse(_message.Message):
-    __slots__ = ["choices", "created", "deployment", "id", "model", "provider", "route", "system_fingerprint", "usage"]
+    __slots__ = ["choices", "cost", "created", "deployment", "id", "model", "provider", "route", "system_fingerprint", "usage"]
     CHOICES_FIELD_NUMBER: _ClassVar[int]
+    COST_FIELD_NUMBER: _ClassVar[int]
     CREATED_FIELD_NUMBER: _ClassVar[int]
     DEPLOYMENT_FIELD_NUMBER: _ClassVar[int]
     ID_FIELD_NUMBER: _ClassVar[int]
@@ -86,6 +91,7 @@ class CompleteResponse(_message.Message):
     SYSTEM_FINGERPRINT_FIELD_NUMBER: _ClassVar[int]
     USAGE_FIELD_NUMBER: _ClassVar[int]
     choices: _containers.RepeatedCompositeFieldContainer[Choice]
+    cost: _types_pb2.Cost
     created: int
     deployment: str
     id: str
@@ -94,7 +100,7 @@ class CompleteResponse(_message.Message):
     route: _routing_pb2.Route
     system_fingerprint: str
     usage: _types_pb2.Usage
-    def __init__(self, id: _Optional[str] = ..., model: _Optional[str] = ..., created: _Optional[int] = ..., choices: _Optional[_Iterable[_Union[Choice, _Mapping]]] = ..., usage: _Optional[_Union[_types_pb2.Usage, _Mapping]] = ..., provider: _Optional[str] = ..., deployment: _Optional[str] = ..., system_fingerprint: _Optional[str] = ..., route: _Optional[_Union[_routing_pb2.Route, _Mapping]] = ...) -> None: ...
+    def __init__(self, id: _Optional[str] = ..., model: _Optional[str] = ..., created: _Optional[int] = ..., choices: _Optional[_Iterable[_Union[Choice, _Mapping]]] = ..., usage: _Optional[_Union[_types_pb2.Usage, _Mapping]] = ..., provider: _Optional[str] = ..., deployment: _Optional[str] = ..., system_fingerprint: _Optional[str] = ..., route: _Optional[_Union[_routing_pb2.Route, _Mapping]] = ..., cost: _Optional[_Union[_types_pb2.Cost, _Mapping]] = ...) -> None: ...
 
 class EmbedRequest(_message.Message):
     __slots__ = ["dimensions", "inputs", "model", "user"]
@@ -109,18 +115,20 @@ class EmbedRequest(_message.Message):
     def __init__(self, model: _Optional[str] = ..., inputs: _Optional[_Iterable[str]] = ..., dimensions: _Optional[int] = ..., user: _Optional[str] = ...) -> None: ...
 
 class EmbedResponse(_message.Message):
-    __slots__ = ["deployment", "embeddings", "model", "provider", "usage"]
+    __slots__ = ["cost", "deployment", "embeddings", "model", "provider", "usage"]
+    COST_FIELD_NUMBER: _ClassVar[int]
     DEPLOYMENT_FIELD_NUMBER: _ClassVar[int]
     EMBEDDINGS_FIELD_NUMBER: _ClassVar[int]
     MODEL_FIELD_NUMBER: _ClassVar[int]
     PROVIDER_FIELD_NUMBER: _ClassVar[int]
     USAGE_FIELD_NUMBER: _ClassVar[int]
+    cost: _types_pb2.Cost
     deployment: str
     embeddings: _containers.RepeatedCompositeFieldContainer[Embedding]
     model: str
     provider: str
     usage: _types_pb2.Usage
-    def __init__(self, model: _Optional[str] = ..., embeddings: _Optional[_Iterable[_Union[Embedding, _Mapping]]] = ..., usage: _Optional[_Union[_types_pb2.Usage, _Mapping]] = ..., provider: _Optional[str] = ..., deployment: _Optional[str] = ...) -> None: ...
+    def __init__(self, model: _Optional[str] = ..., embeddings: _Optional[_Iterable[_Union[Embedding, _Mapping]]] = ..., usage: _Optional[_Union[_types_pb2.Usage, _Mapping]] = ..., provider: _Optional[str] = ..., deployment: _Optional[str] = ..., cost: _Optional[_Union[_types_pb2.Cost, _Mapping]] = ...) -> None: ...
 
 class Embedding(_message.Message):
     __slots__ = ["index", "values"]
@@ -151,7 +159,7 @@ class Model(_message.Message):
     def __init__(self, id: _Optional[str] = ..., owned_by: _Optional[str] = ..., created: _Optional[int] = ...) -> None: ...
 
 class StreamCompleteRequest(_message.Message):
-    __slots__ = ["frequency_penalty", "max_tokens", "messages", "metadata", "model", "n", "parallel_tool_calls", "presence_penalty", "provider_options", "reasoning", "response_format", "seed", "stop", "temperature", "tool_choice", "tools", "top_p", "user"]
+    __slots__ = ["frequency_penalty", "idempotency_key", "max_cost_nano_usd", "max_tokens", "messages", "metadata", "model", "n", "parallel_tool_calls", "presence_penalty", "provider_options", "reasoning", "response_format", "seed", "stop", "temperature", "tool_choice", "tools", "top_p", "user"]
     class MetadataEntry(_message.Message):
         __slots__ = ["key", "value"]
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -167,6 +175,8 @@ class StreamCompleteRequest(_message.Message):
         value: _struct_pb2.Struct
         def __init__(self, key: _Optional[str] = ..., value: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
     FREQUENCY_PENALTY_FIELD_NUMBER: _ClassVar[int]
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    MAX_COST_NANO_USD_FIELD_NUMBER: _ClassVar[int]
     MAX_TOKENS_FIELD_NUMBER: _ClassVar[int]
     MESSAGES_FIELD_NUMBER: _ClassVar[int]
     METADATA_FIELD_NUMBER: _ClassVar[int]
@@ -185,6 +195,8 @@ class StreamCompleteRequest(_message.Message):
     TOP_P_FIELD_NUMBER: _ClassVar[int]
     USER_FIELD_NUMBER: _ClassVar[int]
     frequency_penalty: float
+    idempotency_key: str
+    max_cost_nano_usd: int
     max_tokens: int
     messages: _containers.RepeatedCompositeFieldContainer[_types_pb2.Message]
     metadata: _containers.ScalarMap[str, str]
@@ -202,11 +214,12 @@ class StreamCompleteRequest(_message.Message):
     tools: _containers.RepeatedCompositeFieldContainer[_types_pb2.Tool]
     top_p: float
     user: str
-    def __init__(self, model: _Optional[str] = ..., messages: _Optional[_Iterable[_Union[_types_pb2.Message, _Mapping]]] = ..., tools: _Optional[_Iterable[_Union[_types_pb2.Tool, _Mapping]]] = ..., tool_choice: _Optional[_Union[_types_pb2.ToolChoice, _Mapping]] = ..., parallel_tool_calls: bool = ..., response_format: _Optional[_Union[_types_pb2.ResponseFormat, _Mapping]] = ..., temperature: _Optional[float] = ..., top_p: _Optional[float] = ..., max_tokens: _Optional[int] = ..., stop: _Optional[_Iterable[str]] = ..., seed: _Optional[int] = ..., presence_penalty: _Optional[float] = ..., frequency_penalty: _Optional[float] = ..., n: _Optional[int] = ..., user: _Optional[str] = ..., metadata: _Optional[_Mapping[str, str]] = ..., reasoning: _Optional[_Union[_types_pb2.ReasoningConfig, _Mapping]] = ..., provider_options: _Optional[_Mapping[str, _struct_pb2.Struct]] = ...) -> None: ...
+    def __init__(self, model: _Optional[str] = ..., messages: _Optional[_Iterable[_Union[_types_pb2.Message, _Mapping]]] = ..., tools: _Optional[_Iterable[_Union[_types_pb2.Tool, _Mapping]]] = ..., tool_choice: _Optional[_Union[_types_pb2.ToolChoice, _Mapping]] = ..., parallel_tool_calls: bool = ..., response_format: _Optional[_Union[_types_pb2.ResponseFormat, _Mapping]] = ..., temperature: _Optional[float] = ..., top_p: _Optional[float] = ..., max_tokens: _Optional[int] = ..., stop: _Optional[_Iterable[str]] = ..., seed: _Optional[int] = ..., presence_penalty: _Optional[float] = ..., frequency_penalty: _Optional[float] = ..., n: _Optional[int] = ..., user: _Optional[str] = ..., metadata: _Optional[_Mapping[str, str]] = ..., reasoning: _Optional[_Union[_types_pb2.ReasoningConfig, _Mapping]] = ..., provider_options: _Optional[_Mapping[str, _struct_pb2.Struct]] = ..., max_cost_nano_usd: _Optional[int] = ..., idempotency_key: _Optional[str] = ...) -> None: ...
 
 class StreamCompleteResponse(_message.Message):
-    __slots__ = ["choice_index", "created", "deployment", "finish_reason", "id", "model", "provider", "raw_finish_reason", "reasoning", "refusal", "role", "route", "text", "text_signature", "tool_calls", "usage"]
+    __slots__ = ["choice_index", "cost", "created", "deployment", "finish_reason", "id", "model", "provider", "raw_finish_reason", "reasoning", "refusal", "role", "route", "text", "text_signature", "tool_calls", "usage"]
     CHOICE_INDEX_FIELD_NUMBER: _ClassVar[int]
+    COST_FIELD_NUMBER: _ClassVar[int]
     CREATED_FIELD_NUMBER: _ClassVar[int]
     DEPLOYMENT_FIELD_NUMBER: _ClassVar[int]
     FINISH_REASON_FIELD_NUMBER: _ClassVar[int]
@@ -223,6 +236,7 @@ class StreamCompleteResponse(_message.Message):
     TOOL_CALLS_FIELD_NUMBER: _ClassVar[int]
     USAGE_FIELD_NUMBER: _ClassVar[int]
     choice_index: int
+    cost: _types_pb2.Cost
     created: int
     deployment: str
     finish_reason: _types_pb2.FinishReason
@@ -238,7 +252,7 @@ class StreamCompleteResponse(_message.Message):
     text_signature: str
     tool_calls: _containers.RepeatedCompositeFieldContainer[ToolCallDelta]
     usage: _types_pb2.Usage
-    def __init__(self, id: _Optional[str] = ..., model: _Optional[str] = ..., created: _Optional[int] = ..., choice_index: _Optional[int] = ..., role: _Optional[_Union[_types_pb2.Role, str]] = ..., text: _Optional[str] = ..., reasoning: _Optional[_Union[_types_pb2.Reasoning, _Mapping]] = ..., tool_calls: _Optional[_Iterable[_Union[ToolCallDelta, _Mapping]]] = ..., refusal: _Optional[str] = ..., finish_reason: _Optional[_Union[_types_pb2.FinishReason, str]] = ..., raw_finish_reason: _Optional[str] = ..., usage: _Optional[_Union[_types_pb2.Usage, _Mapping]] = ..., provider: _Optional[str] = ..., deployment: _Optional[str] = ..., text_signature: _Optional[str] = ..., route: _Optional[_Union[_routing_pb2.Route, _Mapping]] = ...) -> None: ...
+    def __init__(self, id: _Optional[str] = ..., model: _Optional[str] = ..., created: _Optional[int] = ..., choice_index: _Optional[int] = ..., role: _Optional[_Union[_types_pb2.Role, str]] = ..., text: _Optional[str] = ..., reasoning: _Optional[_Union[_types_pb2.Reasoning, _Mapping]] = ..., tool_calls: _Optional[_Iterable[_Union[ToolCallDelta, _Mapping]]] = ..., refusal: _Optional[str] = ..., finish_reason: _Optional[_Union[_types_pb2.FinishReason, str]] = ..., raw_finish_reason: _Optional[str] = ..., usage: _Optional[_Union[_types_pb2.Usage, _Mapping]] = ..., provider: _Optional[str] = ..., deployment: _Optional[str] = ..., text_signature: _Optional[str] = ..., route: _Optional[_Union[_routing_pb2.Route, _Mapping]] = ..., cost: _Optional[_Union[_types_pb2.Cost, _Mapping]] = ...) -> None: ...
 
 class ToolCallDelta(_message.Message):
     __slots__ = ["arguments_delta", "id", "index", "name", "signature"]

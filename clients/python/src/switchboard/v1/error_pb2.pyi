@@ -5,11 +5,15 @@ from google.protobuf import message as _message
 from typing import ClassVar as _ClassVar, Mapping as _Mapping, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
+ERROR_REASON_BUDGET_EXCEEDED: ErrorReason
 ERROR_REASON_CANCELED: ErrorReason
 ERROR_REASON_CONTENT_FILTERED: ErrorReason
 ERROR_REASON_CONTEXT_TOO_LONG: ErrorReason
+ERROR_REASON_IDEMPOTENCY_CONFLICT: ErrorReason
+ERROR_REASON_IDEMPOTENCY_IN_PROGRESS: ErrorReason
 ERROR_REASON_INTERNAL: ErrorReason
 ERROR_REASON_INVALID_REQUEST: ErrorReason
+ERROR_REASON_MAX_COST_EXCEEDED: ErrorReason
 ERROR_REASON_NOT_FOUND: ErrorReason
 ERROR_REASON_OVERLOADED: ErrorReason
 ERROR_REASON_PAYLOAD_TOO_LARGE: ErrorReason

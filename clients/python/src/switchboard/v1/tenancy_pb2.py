@@ -15,7 +15,7 @@ from google.protobuf import field_mask_pb2 as google_dot_protobuf_dot_field__mas
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1cswitchboard/v1/tenancy.proto\x12\x0eswitchboard.v1\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xa4\x01\n\x04Team\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n\x04name\x18\x02 \x01(\tR\x04name\x12;\n\x0b\x63reate_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\ncreateTime\x12;\n\x0bupdate_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\nupdateTime\"\'\n\x11\x43reateTeamRequest\x12\x12\n\x04name\x18\x01 \x01(\tR\x04name\">\n\x12\x43reateTeamResponse\x12(\n\x04team\x18\x01 \x01(\x0b\x32\x14.switchboard.v1.TeamR\x04team\" \n\x0eGetTeamRequest\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id\";\n\x0fGetTeamResponse\x12(\n\x04team\x18\x01 \x01(\x0b\x32\x14.switchboard.v1.TeamR\x04team\"N\n\x10ListTeamsRequest\x12\x1b\n\tpage_size\x18\x01 \x01(\x05R\x08pageSize\x12\x1d\n\npage_token\x18\x02 \x01(\tR\tpageToken\"g\n\x11ListTeamsResponse\x12*\n\x05teams\x18\x01 \x03(\x0b\x32\x14.switchboard.v1.TeamR\x05teams\x12&\n\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"z\n\x11UpdateTeamRequest\x12(\n\x04team\x18\x01 \x01(\x0b\x32\x14.switchboard.v1.TeamR\x04team\x12;\n\x0bupdate_mask\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.FieldMaskR\nupdateMask\">\n\x12UpdateTeamResponse\x12(\n\x04team\x18\x01 \x01(\x0b\x32\x14.switchboard.v1.TeamR\x04team\"\xd3\x01\n\x04User\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id\x12\x17\n\x07team_id\x18\x02 \x01(\tR\x06teamId\x12\x12\n\x04name\x18\x03 \x01(\tR\x04name\x12\x14\n\x05\x65mail\x18\x04 \x01(\tR\x05\x65mail\x12;\n\x0b\x63reate_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\ncreateTime\x12;\n\x0bupdate_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\nupdateTime\"V\n\x11\x43reateUserRequest\x12\x17\n\x07team_id\x18\x01 \x01(\tR\x06teamId\x12\x12\n\x04name\x18\x02 \x01(\tR\x04name\x12\x14\n\x05\x65mail\x18\x03 \x01(\tR\x05\x65mail\">\n\x12\x43reateUserResponse\x12(\n\x04user\x18\x01 \x01(\x0b\x32\x14.switchboard.v1.UserR\x04user\" \n\x0eGetUserRequest\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id\";\n\x0fGetUserResponse\x12(\n\x04user\x18\x01 \x01(\x0b\x32\x14.switchboard.v1.UserR\x04user\"g\n\x10ListUsersRequest\x12\x1b\n\tpage_size\x18\x01 \x01(\x05R\x08pageSize\x12\x1d\n\npage_token\x18\x02 \x01(\tR\tpageToken\x12\x17\n\x07team_id\x18\x03 \x01(\tR\x06teamId\"g\n\x11ListUsersResponse\x12*\n\x05users\x18\x01 \x03(\x0b\x32\x14.switchboard.v1.UserR\x05users\x12&\n\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"z\n\x11UpdateUserRequest\x12(\n\x04user\x18\x01 \x01(\x0b\x32\x14.switchboard.v1.UserR\x04user\x12;\n\x0bupdate_mask\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.FieldMaskR\nupdateMask\">\n\x12UpdateUserResponse\x12(\n\x04user\x18\x01 \x01(\x0b\x32\x14.switchboard.v1.UserR\x04userBHZFgithub.com/switchboard-gw/switchboard/gen/switchboard/v1;switchboardv1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1cswitchboard/v1/tenancy.proto\x12\x0eswitchboard.v1\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x83\x02\n\x04Team\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n\x04name\x18\x02 \x01(\tR\x04name\x12;\n\x0b\x63reate_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\ncreateTime\x12;\n\x0bupdate_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\nupdateTime\x12\'\n\x0fpayload_capture\x18\x05 \x01(\x08R\x0epayloadCapture\x12\x34\n\x16payload_retention_days\x18\x06 \x01(\x05R\x14payloadRetentionDays\"\'\n\x11\x43reateTeamRequest\x12\x12\n\x04name\x18\x01 \x01(\tR\x04name\">\n\x12\x43reateTeamResponse\x12(\n\x04team\x18\x01 \x01(\x0b\x32\x14.switchboard.v1.TeamR\x04team\" \n\x0eGetTeamRequest\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id\";\n\x0fGetTeamResponse\x12(\n\x04team\x18\x01 \x01(\x0b\x32\x14.switchboard.v1.TeamR\x04team\"N\n\x10ListTeamsRequest\x12\x1b\n\tpage_size\x18\x01 \x01(\x05R\x08pageSize\x12\x1d\n\npage_token\x18\x02 \x01(\tR\tpageToken\"g\n\x11ListTeamsResponse\x12*\n\x05teams\x18\x01 \x03(\x0b\x32\x14.switchboard.v1.TeamR\x05teams\x12&\n\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"z\n\x11UpdateTeamRequest\x12(\n\x04team\x18\x01 \x01(\x0b\x32\x14.switchboard.v1.TeamR\x04team\x12;\n\x0bupdate_mask\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.FieldMaskR\nupdateMask\">\n\x12UpdateTeamResponse\x12(\n\x04team\x18\x01 \x01(\x0b\x32\x14.switchboard.v1.TeamR\x04team\"9\n\x11\x44\x65leteTeamRequest\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id\x12\x14\n\x05\x66orce\x18\x02 \x01(\x08R\x05\x66orce\"\x90\x01\n\x12\x44\x65leteTeamResponse\x12(\n\x04team\x18\x01 \x01(\x0b\x32\x14.switchboard.v1.TeamR\x04team\x12&\n\x0f\x64\x65leted_key_ids\x18\x02 \x03(\tR\rdeletedKeyIds\x12(\n\x10\x64\x65leted_user_ids\x18\x03 \x03(\tR\x0e\x64\x65letedUserIds\"\xd3\x01\n\x04User\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id\x12\x17\n\x07team_id\x18\x02 \x01(\tR\x06teamId\x12\x12\n\x04name\x18\x03 \x01(\tR\x04name\x12\x14\n\x05\x65mail\x18\x04 \x01(\tR\x05\x65mail\x12;\n\x0b\x63reate_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\ncreateTime\x12;\n\x0bupdate_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\nupdateTime\"V\n\x11\x43reateUserRequest\x12\x17\n\x07team_id\x18\x01 \x01(\tR\x06teamId\x12\x12\n\x04name\x18\x02 \x01(\tR\x04name\x12\x14\n\x05\x65mail\x18\x03 \x01(\tR\x05\x65mail\">\n\x12\x43reateUserResponse\x12(\n\x04user\x18\x01 \x01(\x0b\x32\x14.switchboard.v1.UserR\x04user\" \n\x0eGetUserRequest\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id\";\n\x0fGetUserResponse\x12(\n\x04user\x18\x01 \x01(\x0b\x32\x14.switchboard.v1.UserR\x04user\"g\n\x10ListUsersRequest\x12\x1b\n\tpage_size\x18\x01 \x01(\x05R\x08pageSize\x12\x1d\n\npage_token\x18\x02 \x01(\tR\tpageToken\x12\x17\n\x07team_id\x18\x03 \x01(\tR\x06teamId\"g\n\x11ListUsersResponse\x12*\n\x05users\x18\x01 \x03(\x0b\x32\x14.switchboard.v1.UserR\x05users\x12&\n\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"z\n\x11UpdateUserRequest\x12(\n\x04user\x18\x01 \x01(\x0b\x32\x14.switchboard.v1.UserR\x04user\x12;\n\x0bupdate_mask\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.FieldMaskR\nupdateMask\">\n\x12UpdateUserResponse\x12(\n\x04user\x18\x01 \x01(\x0b\x32\x14.switchboard.v1.UserR\x04user\"9\n\x11\x44\x65leteUserRequest\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id\x12\x14\n\x05\x66orce\x18\x02 \x01(\x08R\x05\x66orce\"f\n\x12\x44\x65leteUserResponse\x12(\n\x04user\x18\x01 \x01(\x0b\x32\x14.switchboard.v1.UserR\x04user\x12&\n\x0f\x64\x65leted_key_ids\x18\x02 \x03(\tR\rdeletedKeyIdsBHZFgithub.com/switchboard-gw/switchboard/gen/switchboard/v1;switchboardv1b\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'switchboard.v1.tenancy_pb2', globals())
@@ -24,39 +24,47 @@ if _descriptor._USE_C_DESCRIPTORS == False:
   DESCRIPTOR._options = None
   DESCRIPTOR._serialized_options = b'ZFgithub.com/switchboard-gw/switchboard/gen/switchboard/v1;switchboardv1'
   _TEAM._serialized_start=116
-  _TEAM._serialized_end=280
-  _CREATETEAMREQUEST._serialized_start=282
-  _CREATETEAMREQUEST._serialized_end=321
-  _CREATETEAMRESPONSE._serialized_start=323
-  _CREATETEAMRESPONSE._serialized_end=385
-  _GETTEAMREQUEST._serialized_start=387
-  _GETTEAMREQUEST._serialized_end=419
-  _GETTEAMRESPONSE._serialized_start=421
-  _GETTEAMRESPONSE._serialized_end=480
-  _LISTTEAMSREQUEST._serialized_start=482
-  _LISTTEAMSREQUEST._serialized_end=560
-  _LISTTEAMSRESPONSE._serialized_start=562
-  _LISTTEAMSRESPONSE._serialized_end=665
-  _UPDATETEAMREQUEST._serialized_start=667
-  _UPDATETEAMREQUEST._serialized_end=789
-  _UPDATETEAMRESPONSE._serialized_start=791
-  _UPDATETEAMRESPONSE._serialized_end=853
-  _USER._serialized_start=856
-  _USER._serialized_end=1067
-  _CREATEUSERREQUEST._serialized_start=1069
-  _CREATEUSERREQUEST._serialized_end=1155
-  _CREATEUSERRESPONSE._serialized_start=1157
-  _CREATEUSERRESPONSE._serialized_end=1219
-  _GETUSERREQUEST._serialized_start=1221
-  _GETUSERREQUEST._serialized_end=1253
-  _GETUSERRESPONSE._serialized_start=1255
-  _GETUSERRESPONSE._serialized_end=1314
-  _LISTUSERSREQUEST._serialized_start=1316
-  _LISTUSERSREQUEST._serialized_end=1419
-  _LISTUSERSRESPONSE._serialized_start=1421
-  _LISTUSERSRESPONSE._serialized_end=1524
-  _UPDATEUSERREQUEST._serialized_start=1526
-  _UPDATEUSERREQUEST._serialized_end=1648
-  _UPDATEUSERRESPONSE._serialized_start=1650
-  _UPDATEUSERRESPONSE._serialized_end=1712
+  _TEAM._serialized_end=375
+  _CREATETEAMREQUEST._serialized_start=377
+  _CREATETEAMREQUEST._serialized_end=416
+  _CREATETEAMRESPONSE._serialized_start=418
+  _CREATETEAMRESPONSE._serialized_end=480
+  _GETTEAMREQUEST._serialized_start=482
+  _GETTEAMREQUEST._serialized_end=514
+  _GETTEAMRESPONSE._serialized_start=516
+  _GETTEAMRESPONSE._serialized_end=575
+  _LISTTEAMSREQUEST._serialized_start=577
+  _LISTTEAMSREQUEST._serialized_end=655
+  _LISTTEAMSRESPONSE._serialized_start=657
+  _LISTTEAMSRESPONSE._serialized_end=760
+  _UPDATETEAMREQUEST._serialized_start=762
+  _UPDATETEAMREQUEST._serialized_end=884
+  _UPDATETEAMRESPONSE._serialized_start=886
+  _UPDATETEAMRESPONSE._serialized_end=948
+  _DELETETEAMREQUEST._serialized_start=950
+  _DELETETEAMREQUEST._serialized_end=1007
+  _DELETETEAMRESPONSE._serialized_start=1010
+  _DELETETEAMRESPONSE._serialized_end=1154
+  _USER._serialized_start=1157
+  _USER._serialized_end=1368
+  _CREATEUSERREQUEST._serialized_start=1370
+  _CREATEUSERREQUEST._serialized_end=1456
+  _CREATEUSERRESPONSE._serialized_start=1458
+  _CREATEUSERRESPONSE._serialized_end=1520
+  _GETUSERREQUEST._serialized_start=1522
+  _GETUSERREQUEST._serialized_end=1554
+  _GETUSERRESPONSE._serialized_start=1556
+  _GETUSERRESPONSE._serialized_end=1615
+  _LISTUSERSREQUEST._serialized_start=1617
+  _LISTUSERSREQUEST._serialized_end=1720
+  _LISTUSERSRESPONSE._serialized_start=1722
+  _LISTUSERSRESPONSE._serialized_end=1825
+  _UPDATEUSERREQUEST._serialized_start=1827
+  _UPDATEUSERREQUEST._serialized_end=1949
+  _UPDATEUSERRESPONSE._serialized_start=1951
+  _UPDATEUSERRESPONSE._serialized_end=2013
+  _DELETEUSERREQUEST._serialized_start=2015
+  _DELETEUSERREQUEST._serialized_end=2072
+  _DELETEUSERRESPONSE._serialized_start=2074
+  _DELETEUSERRESPONSE._serialized_end=2176
 # @@protoc_insertion_point(module_scope)

@@ -35,6 +35,40 @@ class CreateUserResponse(_message.Message):
     user: User
     def __init__(self, user: _Optional[_Union[User, _Mapping]] = ...) -> None: ...
 
+class DeleteTeamRequest(_message.Message):
+    __slots__ = ["force", "id"]
+    FORCE_FIELD_NUMBER: _ClassVar[int]
+    ID_FIELD_NUMBER: _ClassVar[int]
+    force: bool
+    id: str
+    def __init__(self, id: _Optional[str] = ..., force: bool = ...) -> None: ...
+
+class DeleteTeamResponse(_message.Message):
+    __slots__ = ["deleted_key_ids", "deleted_user_ids", "team"]
+    DELETED_KEY_IDS_FIELD_NUMBER: _ClassVar[int]
+    DELETED_USER_IDS_FIELD_NUMBER: _ClassVar[int]
+    TEAM_FIELD_NUMBER: _ClassVar[int]
+    deleted_key_ids: _containers.RepeatedScalarFieldContainer[str]
+    deleted_user_ids: _containers.RepeatedScalarFieldContainer[str]
+    team: Team
+    def __init__(self, team: _Optional[_Union[Team, _Mapping]] = ..., deleted_key_ids: _Optional[_Iterable[str]] = ..., deleted_user_ids: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class DeleteUserRequest(_message.Message):
+    __slots__ = ["force", "id"]
+    FORCE_FIELD_NUMBER: _ClassVar[int]
+    ID_FIELD_NUMBER: _ClassVar[int]
+    force: bool
+    id: str
+    def __init__(self, id: _Optional[str] = ..., force: bool = ...) -> None: ...
+
+class DeleteUserResponse(_message.Message):
+    __slots__ = ["deleted_key_ids", "user"]
+    DELETED_KEY_IDS_FIELD_NUMBER: _ClassVar[int]
+    USER_FIELD_NUMBER: _ClassVar[int]
+    deleted_key_ids: _containers.RepeatedScalarFieldContainer[str]
+    user: User
+    def __init__(self, user: _Optional[_Union[User, _Mapping]] = ..., deleted_key_ids: _Optional[_Iterable[str]] = ...) -> None: ...
+
 class GetTeamRequest(_message.Message):
     __slots__ = ["id"]
     ID_FIELD_NUMBER: _ClassVar[int]
@@ -94,16 +128,20 @@ class ListUsersResponse(_message.Message):
     def __init__(self, users: _Optional[_Iterable[_Union[User, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class Team(_message.Message):
-    __slots__ = ["create_time", "id", "name", "update_time"]
+    __slots__ = ["create_time", "id", "name", "payload_capture", "payload_retention_days", "update_time"]
     CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
     ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
+    PAYLOAD_CAPTURE_FIELD_NUMBER: _ClassVar[int]
+    PAYLOAD_RETENTION_DAYS_FIELD_NUMBER: _ClassVar[int]
     UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
     create_time: _timestamp_pb2.Timestamp
     id: str
     name: str
+    payload_capture: bool
+    payload_retention_days: int
     update_time: _timestamp_pb2.Timestamp
-    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., create_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., create_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., payload_capture: bool = ..., payload_retention_days: _Optional[int] = ...) -> None: ...
 
 class UpdateTeamRequest(_message.Message):
     __slots__ = ["team", "update_mask"]

@@ -27,6 +27,18 @@ class CacheControl(_message.Message):
     type: str
     def __init__(self, type: _Optional[str] = ..., ttl: _Optional[str] = ...) -> None: ...
 
+class Cost(_message.Message):
+    __slots__ = ["estimated", "nano_usd", "unpriced", "usd"]
+    ESTIMATED_FIELD_NUMBER: _ClassVar[int]
+    NANO_USD_FIELD_NUMBER: _ClassVar[int]
+    UNPRICED_FIELD_NUMBER: _ClassVar[int]
+    USD_FIELD_NUMBER: _ClassVar[int]
+    estimated: bool
+    nano_usd: int
+    unpriced: bool
+    usd: str
+    def __init__(self, nano_usd: _Optional[int] = ..., usd: _Optional[str] = ..., unpriced: bool = ..., estimated: bool = ...) -> None: ...
+
 class Image(_message.Message):
     __slots__ = ["data", "detail", "media_type", "url"]
     DATA_FIELD_NUMBER: _ClassVar[int]

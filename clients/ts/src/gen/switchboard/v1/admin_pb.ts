@@ -8,9 +8,15 @@ import type { Duration, FieldMask, Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_duration, file_google_protobuf_field_mask, file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { AdminRole, CreateAdminKeyRequestSchema, CreateAdminKeyResponseSchema, GetAdminKeyRequestSchema, GetAdminKeyResponseSchema, ListAdminKeysRequestSchema, ListAdminKeysResponseSchema, RevokeAdminKeyRequestSchema, RevokeAdminKeyResponseSchema, RotateAdminKeyRequestSchema, RotateAdminKeyResponseSchema } from "./admin_keys_pb.js";
 import { file_switchboard_v1_admin_keys } from "./admin_keys_pb.js";
+import type { AuditEvent, CapturedPayload, DeleteUserDataRequestSchema, DeleteUserDataResponseSchema, ListAuditEventsRequestSchema, ListAuditEventsResponseSchema, ListRequestRecordsRequestSchema, ListRequestRecordsResponseSchema, RequestRecord, UserSpend } from "./audit_pb.js";
+import { file_switchboard_v1_audit } from "./audit_pb.js";
+import type { GetLimitsRequestSchema, GetLimitsResponseSchema, GetLimitUsageRequestSchema, GetLimitUsageResponseSchema, SetLimitsRequestSchema, SetLimitsResponseSchema } from "./limits_pb.js";
+import { file_switchboard_v1_limits } from "./limits_pb.js";
 import type { ListDeploymentsRequestSchema, ListDeploymentsResponseSchema } from "./routing_pb.js";
 import { file_switchboard_v1_routing } from "./routing_pb.js";
-import type { CreateTeamRequestSchema, CreateTeamResponseSchema, CreateUserRequestSchema, CreateUserResponseSchema, GetTeamRequestSchema, GetTeamResponseSchema, GetUserRequestSchema, GetUserResponseSchema, ListTeamsRequestSchema, ListTeamsResponseSchema, ListUsersRequestSchema, ListUsersResponseSchema, UpdateTeamRequestSchema, UpdateTeamResponseSchema, UpdateUserRequestSchema, UpdateUserResponseSchema } from "./tenancy_pb.js";
+import type { QuerySpendRequestSchema, QuerySpendResponseSchema } from "./spend_pb.js";
+import { file_switchboard_v1_spend } from "./spend_pb.js";
+import type { CreateTeamRequestSchema, CreateTeamResponseSchema, CreateUserRequestSchema, CreateUserResponseSchema, DeleteTeamRequestSchema, DeleteTeamResponseSchema, DeleteUserRequestSchema, DeleteUserResponseSchema, GetTeamRequestSchema, GetTeamResponseSchema, GetUserRequestSchema, GetUserResponseSchema, ListTeamsRequestSchema, ListTeamsResponseSchema, ListUsersRequestSchema, ListUsersResponseSchema, UpdateTeamRequestSchema, UpdateTeamResponseSchema, UpdateUserRequestSchema, UpdateUserResponseSchema, User } from "./tenancy_pb.js";
 import { file_switchboard_v1_tenancy } from "./tenancy_pb.js";
 import type { Message } from "@bufbuild/protobuf";
 
@@ -18,7 +24,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file switchboard/v1/admin.proto.
  */
 export const file_switchboard_v1_admin: GenFile = /*@__PURE__*/
-  fileDesc("Chpzd2l0Y2hib2FyZC92MS9hZG1pbi5wcm90bxIOc3dpdGNoYm9hcmQudjEi0gMKA0tleRIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJEhYKDmFsbG93ZWRfbW9kZWxzGAMgAygJEi8KC2NyZWF0ZV90aW1lGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgtyZXZva2VfdGltZRgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLZXhwaXJlX3RpbWUYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhUKDXNlY3JldF9wcmVmaXgYByABKAkSDwoHdGVhbV9pZBgIIAEoCRIPCgd1c2VyX2lkGAkgASgJEgwKBHRhZ3MYCiADKAkSKQoGbGltaXRzGAsgASgLMhkuc3dpdGNoYm9hcmQudjEuS2V5TGltaXRzEi8KC3VwZGF0ZV90aW1lGAwgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgtyb3RhdGVfdGltZRgNIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMgoObGFzdF91c2VkX3RpbWUYDiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIpEBCglLZXlMaW1pdHMSGwoTcmVxdWVzdHNfcGVyX21pbnV0ZRgBIAEoAxIZChF0b2tlbnNfcGVyX21pbnV0ZRgCIAEoAxIXCg9idWRnZXRfbmFub191c2QYAyABKAMSMwoNYnVkZ2V0X3BlcmlvZBgEIAEoDjIcLnN3aXRjaGJvYXJkLnYxLkJ1ZGdldFBlcmlvZCLEAQoQQ3JlYXRlS2V5UmVxdWVzdBIMCgRuYW1lGAEgASgJEhYKDmFsbG93ZWRfbW9kZWxzGAIgAygJEi8KC2V4cGlyZV90aW1lGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIPCgd0ZWFtX2lkGAQgASgJEg8KB3VzZXJfaWQYBSABKAkSDAoEdGFncxgGIAMoCRIpCgZsaW1pdHMYByABKAsyGS5zd2l0Y2hib2FyZC52MS5LZXlMaW1pdHMiRQoRQ3JlYXRlS2V5UmVzcG9uc2USIAoDa2V5GAEgASgLMhMuc3dpdGNoYm9hcmQudjEuS2V5Eg4KBnNlY3JldBgCIAEoCSKAAQoPTGlzdEtleXNSZXF1ZXN0EhEKCXBhZ2Vfc2l6ZRgBIAEoBRISCgpwYWdlX3Rva2VuGAIgASgJEhcKD2luY2x1ZGVfcmV2b2tlZBgDIAEoCBIPCgd0ZWFtX2lkGAQgASgJEg8KB3VzZXJfaWQYBSABKAkSCwoDdGFnGAYgASgJIk4KEExpc3RLZXlzUmVzcG9uc2USIQoEa2V5cxgBIAMoCzITLnN3aXRjaGJvYXJkLnYxLktleRIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiGwoNR2V0S2V5UmVxdWVzdBIKCgJpZBgBIAEoCSIyCg5HZXRLZXlSZXNwb25zZRIgCgNrZXkYASABKAsyEy5zd2l0Y2hib2FyZC52MS5LZXkiHgoQUmV2b2tlS2V5UmVxdWVzdBIKCgJpZBgBIAEoCSI1ChFSZXZva2VLZXlSZXNwb25zZRIgCgNrZXkYASABKAsyEy5zd2l0Y2hib2FyZC52MS5LZXkiZQoQVXBkYXRlS2V5UmVxdWVzdBIgCgNrZXkYASABKAsyEy5zd2l0Y2hib2FyZC52MS5LZXkSLwoLdXBkYXRlX21hc2sYAiABKAsyGi5nb29nbGUucHJvdG9idWYuRmllbGRNYXNrIjUKEVVwZGF0ZUtleVJlc3BvbnNlEiAKA2tleRgBIAEoCzITLnN3aXRjaGJvYXJkLnYxLktleSJPChBSb3RhdGVLZXlSZXF1ZXN0EgoKAmlkGAEgASgJEi8KDGdyYWNlX3BlcmlvZBgCIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbiJFChFSb3RhdGVLZXlSZXNwb25zZRIgCgNrZXkYASABKAsyEy5zd2l0Y2hib2FyZC52MS5LZXkSDgoGc2VjcmV0GAIgASgJIhIKEEdldENhbGxlclJlcXVlc3QicQoRR2V0Q2FsbGVyUmVzcG9uc2USJwoEcm9sZRgBIAEoDjIZLnN3aXRjaGJvYXJkLnYxLkFkbWluUm9sZRIPCgd0ZWFtX2lkGAIgASgJEhQKDGFkbWluX2tleV9pZBgDIAEoCRIMCgRuYW1lGAQgASgJKn0KDEJ1ZGdldFBlcmlvZBIdChlCVURHRVRfUEVSSU9EX1VOU1BFQ0lGSUVEEAASGgoWQlVER0VUX1BFUklPRF9MSUZFVElNRRABEhcKE0JVREdFVF9QRVJJT0RfREFJTFkQAhIZChVCVURHRVRfUEVSSU9EX01PTlRITFkQAzLJDgoMQWRtaW5TZXJ2aWNlElAKCUNyZWF0ZUtleRIgLnN3aXRjaGJvYXJkLnYxLkNyZWF0ZUtleVJlcXVlc3QaIS5zd2l0Y2hib2FyZC52MS5DcmVhdGVLZXlSZXNwb25zZRJSCghMaXN0S2V5cxIfLnN3aXRjaGJvYXJkLnYxLkxpc3RLZXlzUmVxdWVzdBogLnN3aXRjaGJvYXJkLnYxLkxpc3RLZXlzUmVzcG9uc2UiA5ACARJMCgZHZXRLZXkSHS5zd2l0Y2hib2FyZC52MS5HZXRLZXlSZXF1ZXN0Gh4uc3dpdGNoYm9hcmQudjEuR2V0S2V5UmVzcG9uc2UiA5ACARJVCglSZXZva2VLZXkSIC5zd2l0Y2hib2FyZC52MS5SZXZva2VLZXlSZXF1ZXN0GiEuc3dpdGNoYm9hcmQudjEuUmV2b2tlS2V5UmVzcG9uc2UiA5ACAhJQCglVcGRhdGVLZXkSIC5zd2l0Y2hib2FyZC52MS5VcGRhdGVLZXlSZXF1ZXN0GiEuc3dpdGNoYm9hcmQudjEuVXBkYXRlS2V5UmVzcG9uc2USUAoJUm90YXRlS2V5EiAuc3dpdGNoYm9hcmQudjEuUm90YXRlS2V5UmVxdWVzdBohLnN3aXRjaGJvYXJkLnYxLlJvdGF0ZUtleVJlc3BvbnNlElMKCkNyZWF0ZVRlYW0SIS5zd2l0Y2hib2FyZC52MS5DcmVhdGVUZWFtUmVxdWVzdBoiLnN3aXRjaGJvYXJkLnYxLkNyZWF0ZVRlYW1SZXNwb25zZRJPCgdHZXRUZWFtEh4uc3dpdGNoYm9hcmQudjEuR2V0VGVhbVJlcXVlc3QaHy5zd2l0Y2hib2FyZC52MS5HZXRUZWFtUmVzcG9uc2UiA5ACARJVCglMaXN0VGVhbXMSIC5zd2l0Y2hib2FyZC52MS5MaXN0VGVhbXNSZXF1ZXN0GiEuc3dpdGNoYm9hcmQudjEuTGlzdFRlYW1zUmVzcG9uc2UiA5ACARJTCgpVcGRhdGVUZWFtEiEuc3dpdGNoYm9hcmQudjEuVXBkYXRlVGVhbVJlcXVlc3QaIi5zd2l0Y2hib2FyZC52MS5VcGRhdGVUZWFtUmVzcG9uc2USUwoKQ3JlYXRlVXNlchIhLnN3aXRjaGJvYXJkLnYxLkNyZWF0ZVVzZXJSZXF1ZXN0GiIuc3dpdGNoYm9hcmQudjEuQ3JlYXRlVXNlclJlc3BvbnNlEk8KB0dldFVzZXISHi5zd2l0Y2hib2FyZC52MS5HZXRVc2VyUmVxdWVzdBofLnN3aXRjaGJvYXJkLnYxLkdldFVzZXJSZXNwb25zZSIDkAIBElUKCUxpc3RVc2VycxIgLnN3aXRjaGJvYXJkLnYxLkxpc3RVc2Vyc1JlcXVlc3QaIS5zd2l0Y2hib2FyZC52MS5MaXN0VXNlcnNSZXNwb25zZSIDkAIBElMKClVwZGF0ZVVzZXISIS5zd2l0Y2hib2FyZC52MS5VcGRhdGVVc2VyUmVxdWVzdBoiLnN3aXRjaGJvYXJkLnYxLlVwZGF0ZVVzZXJSZXNwb25zZRJfCg5DcmVhdGVBZG1pbktleRIlLnN3aXRjaGJvYXJkLnYxLkNyZWF0ZUFkbWluS2V5UmVxdWVzdBomLnN3aXRjaGJvYXJkLnYxLkNyZWF0ZUFkbWluS2V5UmVzcG9uc2USWwoLR2V0QWRtaW5LZXkSIi5zd2l0Y2hib2FyZC52MS5HZXRBZG1pbktleVJlcXVlc3QaIy5zd2l0Y2hib2FyZC52MS5HZXRBZG1pbktleVJlc3BvbnNlIgOQAgESYQoNTGlzdEFkbWluS2V5cxIkLnN3aXRjaGJvYXJkLnYxLkxpc3RBZG1pbktleXNSZXF1ZXN0GiUuc3dpdGNoYm9hcmQudjEuTGlzdEFkbWluS2V5c1Jlc3BvbnNlIgOQAgESZAoOUmV2b2tlQWRtaW5LZXkSJS5zd2l0Y2hib2FyZC52MS5SZXZva2VBZG1pbktleVJlcXVlc3QaJi5zd2l0Y2hib2FyZC52MS5SZXZva2VBZG1pbktleVJlc3BvbnNlIgOQAgISXwoOUm90YXRlQWRtaW5LZXkSJS5zd2l0Y2hib2FyZC52MS5Sb3RhdGVBZG1pbktleVJlcXVlc3QaJi5zd2l0Y2hib2FyZC52MS5Sb3RhdGVBZG1pbktleVJlc3BvbnNlElUKCUdldENhbGxlchIgLnN3aXRjaGJvYXJkLnYxLkdldENhbGxlclJlcXVlc3QaIS5zd2l0Y2hib2FyZC52MS5HZXRDYWxsZXJSZXNwb25zZSIDkAIBEmcKD0xpc3REZXBsb3ltZW50cxImLnN3aXRjaGJvYXJkLnYxLkxpc3REZXBsb3ltZW50c1JlcXVlc3QaJy5zd2l0Y2hib2FyZC52MS5MaXN0RGVwbG95bWVudHNSZXNwb25zZSIDkAIBQkhaRmdpdGh1Yi5jb20vc3dpdGNoYm9hcmQtZ3cvc3dpdGNoYm9hcmQvZ2VuL3N3aXRjaGJvYXJkL3YxO3N3aXRjaGJvYXJkdjFiBnByb3RvMw", [file_google_protobuf_duration, file_google_protobuf_field_mask, file_google_protobuf_timestamp, file_switchboard_v1_admin_keys, file_switchboard_v1_routing, file_switchboard_v1_tenancy]);
+  fileDesc("Chpzd2l0Y2hib2FyZC92MS9hZG1pbi5wcm90bxIOc3dpdGNoYm9hcmQudjEi0gMKA0tleRIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJEhYKDmFsbG93ZWRfbW9kZWxzGAMgAygJEi8KC2NyZWF0ZV90aW1lGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgtyZXZva2VfdGltZRgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLZXhwaXJlX3RpbWUYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhUKDXNlY3JldF9wcmVmaXgYByABKAkSDwoHdGVhbV9pZBgIIAEoCRIPCgd1c2VyX2lkGAkgASgJEgwKBHRhZ3MYCiADKAkSKQoGbGltaXRzGAsgASgLMhkuc3dpdGNoYm9hcmQudjEuS2V5TGltaXRzEi8KC3VwZGF0ZV90aW1lGAwgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgtyb3RhdGVfdGltZRgNIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMgoObGFzdF91c2VkX3RpbWUYDiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIpEBCglLZXlMaW1pdHMSGwoTcmVxdWVzdHNfcGVyX21pbnV0ZRgBIAEoAxIZChF0b2tlbnNfcGVyX21pbnV0ZRgCIAEoAxIXCg9idWRnZXRfbmFub191c2QYAyABKAMSMwoNYnVkZ2V0X3BlcmlvZBgEIAEoDjIcLnN3aXRjaGJvYXJkLnYxLkJ1ZGdldFBlcmlvZCLEAQoQQ3JlYXRlS2V5UmVxdWVzdBIMCgRuYW1lGAEgASgJEhYKDmFsbG93ZWRfbW9kZWxzGAIgAygJEi8KC2V4cGlyZV90aW1lGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIPCgd0ZWFtX2lkGAQgASgJEg8KB3VzZXJfaWQYBSABKAkSDAoEdGFncxgGIAMoCRIpCgZsaW1pdHMYByABKAsyGS5zd2l0Y2hib2FyZC52MS5LZXlMaW1pdHMiRQoRQ3JlYXRlS2V5UmVzcG9uc2USIAoDa2V5GAEgASgLMhMuc3dpdGNoYm9hcmQudjEuS2V5Eg4KBnNlY3JldBgCIAEoCSKAAQoPTGlzdEtleXNSZXF1ZXN0EhEKCXBhZ2Vfc2l6ZRgBIAEoBRISCgpwYWdlX3Rva2VuGAIgASgJEhcKD2luY2x1ZGVfcmV2b2tlZBgDIAEoCBIPCgd0ZWFtX2lkGAQgASgJEg8KB3VzZXJfaWQYBSABKAkSCwoDdGFnGAYgASgJIk4KEExpc3RLZXlzUmVzcG9uc2USIQoEa2V5cxgBIAMoCzITLnN3aXRjaGJvYXJkLnYxLktleRIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiGwoNR2V0S2V5UmVxdWVzdBIKCgJpZBgBIAEoCSIyCg5HZXRLZXlSZXNwb25zZRIgCgNrZXkYASABKAsyEy5zd2l0Y2hib2FyZC52MS5LZXkiHgoQUmV2b2tlS2V5UmVxdWVzdBIKCgJpZBgBIAEoCSI1ChFSZXZva2VLZXlSZXNwb25zZRIgCgNrZXkYASABKAsyEy5zd2l0Y2hib2FyZC52MS5LZXkiZQoQVXBkYXRlS2V5UmVxdWVzdBIgCgNrZXkYASABKAsyEy5zd2l0Y2hib2FyZC52MS5LZXkSLwoLdXBkYXRlX21hc2sYAiABKAsyGi5nb29nbGUucHJvdG9idWYuRmllbGRNYXNrIjUKEVVwZGF0ZUtleVJlc3BvbnNlEiAKA2tleRgBIAEoCzITLnN3aXRjaGJvYXJkLnYxLktleSJPChBSb3RhdGVLZXlSZXF1ZXN0EgoKAmlkGAEgASgJEi8KDGdyYWNlX3BlcmlvZBgCIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbiJFChFSb3RhdGVLZXlSZXNwb25zZRIgCgNrZXkYASABKAsyEy5zd2l0Y2hib2FyZC52MS5LZXkSDgoGc2VjcmV0GAIgASgJIhIKEEdldENhbGxlclJlcXVlc3QicQoRR2V0Q2FsbGVyUmVzcG9uc2USJwoEcm9sZRgBIAEoDjIZLnN3aXRjaGJvYXJkLnYxLkFkbWluUm9sZRIPCgd0ZWFtX2lkGAIgASgJEhQKDGFkbWluX2tleV9pZBgDIAEoCRIMCgRuYW1lGAQgASgJIigKFUV4cG9ydFVzZXJEYXRhUmVxdWVzdBIPCgd1c2VyX2lkGAEgASgJIqYCChZFeHBvcnRVc2VyRGF0YVJlc3BvbnNlEiIKBHVzZXIYASABKAsyFC5zd2l0Y2hib2FyZC52MS5Vc2VyEiEKBGtleXMYAiADKAsyEy5zd2l0Y2hib2FyZC52MS5LZXkSNgoPcmVxdWVzdF9yZWNvcmRzGAMgAygLMh0uc3dpdGNoYm9hcmQudjEuUmVxdWVzdFJlY29yZBIxCghwYXlsb2FkcxgEIAMoCzIfLnN3aXRjaGJvYXJkLnYxLkNhcHR1cmVkUGF5bG9hZBIwCgxhdWRpdF9ldmVudHMYBSADKAsyGi5zd2l0Y2hib2FyZC52MS5BdWRpdEV2ZW50EigKBXNwZW5kGAYgAygLMhkuc3dpdGNoYm9hcmQudjEuVXNlclNwZW5kKn0KDEJ1ZGdldFBlcmlvZBIdChlCVURHRVRfUEVSSU9EX1VOU1BFQ0lGSUVEEAASGgoWQlVER0VUX1BFUklPRF9MSUZFVElNRRABEhcKE0JVREdFVF9QRVJJT0RfREFJTFkQAhIZChVCVURHRVRfUEVSSU9EX01PTlRITFkQAzKEFgoMQWRtaW5TZXJ2aWNlElAKCUNyZWF0ZUtleRIgLnN3aXRjaGJvYXJkLnYxLkNyZWF0ZUtleVJlcXVlc3QaIS5zd2l0Y2hib2FyZC52MS5DcmVhdGVLZXlSZXNwb25zZRJSCghMaXN0S2V5cxIfLnN3aXRjaGJvYXJkLnYxLkxpc3RLZXlzUmVxdWVzdBogLnN3aXRjaGJvYXJkLnYxLkxpc3RLZXlzUmVzcG9uc2UiA5ACARJMCgZHZXRLZXkSHS5zd2l0Y2hib2FyZC52MS5HZXRLZXlSZXF1ZXN0Gh4uc3dpdGNoYm9hcmQudjEuR2V0S2V5UmVzcG9uc2UiA5ACARJVCglSZXZva2VLZXkSIC5zd2l0Y2hib2FyZC52MS5SZXZva2VLZXlSZXF1ZXN0GiEuc3dpdGNoYm9hcmQudjEuUmV2b2tlS2V5UmVzcG9uc2UiA5ACAhJQCglVcGRhdGVLZXkSIC5zd2l0Y2hib2FyZC52MS5VcGRhdGVLZXlSZXF1ZXN0GiEuc3dpdGNoYm9hcmQudjEuVXBkYXRlS2V5UmVzcG9uc2USUAoJUm90YXRlS2V5EiAuc3dpdGNoYm9hcmQudjEuUm90YXRlS2V5UmVxdWVzdBohLnN3aXRjaGJvYXJkLnYxLlJvdGF0ZUtleVJlc3BvbnNlElMKCkNyZWF0ZVRlYW0SIS5zd2l0Y2hib2FyZC52MS5DcmVhdGVUZWFtUmVxdWVzdBoiLnN3aXRjaGJvYXJkLnYxLkNyZWF0ZVRlYW1SZXNwb25zZRJPCgdHZXRUZWFtEh4uc3dpdGNoYm9hcmQudjEuR2V0VGVhbVJlcXVlc3QaHy5zd2l0Y2hib2FyZC52MS5HZXRUZWFtUmVzcG9uc2UiA5ACARJVCglMaXN0VGVhbXMSIC5zd2l0Y2hib2FyZC52MS5MaXN0VGVhbXNSZXF1ZXN0GiEuc3dpdGNoYm9hcmQudjEuTGlzdFRlYW1zUmVzcG9uc2UiA5ACARJTCgpVcGRhdGVUZWFtEiEuc3dpdGNoYm9hcmQudjEuVXBkYXRlVGVhbVJlcXVlc3QaIi5zd2l0Y2hib2FyZC52MS5VcGRhdGVUZWFtUmVzcG9uc2USUwoKRGVsZXRlVGVhbRIhLnN3aXRjaGJvYXJkLnYxLkRlbGV0ZVRlYW1SZXF1ZXN0GiIuc3dpdGNoYm9hcmQudjEuRGVsZXRlVGVhbVJlc3BvbnNlElMKCkNyZWF0ZVVzZXISIS5zd2l0Y2hib2FyZC52MS5DcmVhdGVVc2VyUmVxdWVzdBoiLnN3aXRjaGJvYXJkLnYxLkNyZWF0ZVVzZXJSZXNwb25zZRJPCgdHZXRVc2VyEh4uc3dpdGNoYm9hcmQudjEuR2V0VXNlclJlcXVlc3QaHy5zd2l0Y2hib2FyZC52MS5HZXRVc2VyUmVzcG9uc2UiA5ACARJVCglMaXN0VXNlcnMSIC5zd2l0Y2hib2FyZC52MS5MaXN0VXNlcnNSZXF1ZXN0GiEuc3dpdGNoYm9hcmQudjEuTGlzdFVzZXJzUmVzcG9uc2UiA5ACARJTCgpVcGRhdGVVc2VyEiEuc3dpdGNoYm9hcmQudjEuVXBkYXRlVXNlclJlcXVlc3QaIi5zd2l0Y2hib2FyZC52MS5VcGRhdGVVc2VyUmVzcG9uc2USUwoKRGVsZXRlVXNlchIhLnN3aXRjaGJvYXJkLnYxLkRlbGV0ZVVzZXJSZXF1ZXN0GiIuc3dpdGNoYm9hcmQudjEuRGVsZXRlVXNlclJlc3BvbnNlEl8KDkNyZWF0ZUFkbWluS2V5EiUuc3dpdGNoYm9hcmQudjEuQ3JlYXRlQWRtaW5LZXlSZXF1ZXN0GiYuc3dpdGNoYm9hcmQudjEuQ3JlYXRlQWRtaW5LZXlSZXNwb25zZRJbCgtHZXRBZG1pbktleRIiLnN3aXRjaGJvYXJkLnYxLkdldEFkbWluS2V5UmVxdWVzdBojLnN3aXRjaGJvYXJkLnYxLkdldEFkbWluS2V5UmVzcG9uc2UiA5ACARJhCg1MaXN0QWRtaW5LZXlzEiQuc3dpdGNoYm9hcmQudjEuTGlzdEFkbWluS2V5c1JlcXVlc3QaJS5zd2l0Y2hib2FyZC52MS5MaXN0QWRtaW5LZXlzUmVzcG9uc2UiA5ACARJkCg5SZXZva2VBZG1pbktleRIlLnN3aXRjaGJvYXJkLnYxLlJldm9rZUFkbWluS2V5UmVxdWVzdBomLnN3aXRjaGJvYXJkLnYxLlJldm9rZUFkbWluS2V5UmVzcG9uc2UiA5ACAhJfCg5Sb3RhdGVBZG1pbktleRIlLnN3aXRjaGJvYXJkLnYxLlJvdGF0ZUFkbWluS2V5UmVxdWVzdBomLnN3aXRjaGJvYXJkLnYxLlJvdGF0ZUFkbWluS2V5UmVzcG9uc2USVQoJR2V0Q2FsbGVyEiAuc3dpdGNoYm9hcmQudjEuR2V0Q2FsbGVyUmVxdWVzdBohLnN3aXRjaGJvYXJkLnYxLkdldENhbGxlclJlc3BvbnNlIgOQAgESZwoPTGlzdERlcGxveW1lbnRzEiYuc3dpdGNoYm9hcmQudjEuTGlzdERlcGxveW1lbnRzUmVxdWVzdBonLnN3aXRjaGJvYXJkLnYxLkxpc3REZXBsb3ltZW50c1Jlc3BvbnNlIgOQAgESWgoKUXVlcnlTcGVuZBIhLnN3aXRjaGJvYXJkLnYxLlF1ZXJ5U3BlbmRSZXF1ZXN0GiIuc3dpdGNoYm9hcmQudjEuUXVlcnlTcGVuZFJlc3BvbnNlIgOQAgEwARJnCg9MaXN0QXVkaXRFdmVudHMSJi5zd2l0Y2hib2FyZC52MS5MaXN0QXVkaXRFdmVudHNSZXF1ZXN0Gicuc3dpdGNoYm9hcmQudjEuTGlzdEF1ZGl0RXZlbnRzUmVzcG9uc2UiA5ACARJwChJMaXN0UmVxdWVzdFJlY29yZHMSKS5zd2l0Y2hib2FyZC52MS5MaXN0UmVxdWVzdFJlY29yZHNSZXF1ZXN0Giouc3dpdGNoYm9hcmQudjEuTGlzdFJlcXVlc3RSZWNvcmRzUmVzcG9uc2UiA5ACARJmCg5FeHBvcnRVc2VyRGF0YRIlLnN3aXRjaGJvYXJkLnYxLkV4cG9ydFVzZXJEYXRhUmVxdWVzdBomLnN3aXRjaGJvYXJkLnYxLkV4cG9ydFVzZXJEYXRhUmVzcG9uc2UiA5ACATABEl8KDkRlbGV0ZVVzZXJEYXRhEiUuc3dpdGNoYm9hcmQudjEuRGVsZXRlVXNlckRhdGFSZXF1ZXN0GiYuc3dpdGNoYm9hcmQudjEuRGVsZXRlVXNlckRhdGFSZXNwb25zZRJVCglTZXRMaW1pdHMSIC5zd2l0Y2hib2FyZC52MS5TZXRMaW1pdHNSZXF1ZXN0GiEuc3dpdGNoYm9hcmQudjEuU2V0TGltaXRzUmVzcG9uc2UiA5ACAhJVCglHZXRMaW1pdHMSIC5zd2l0Y2hib2FyZC52MS5HZXRMaW1pdHNSZXF1ZXN0GiEuc3dpdGNoYm9hcmQudjEuR2V0TGltaXRzUmVzcG9uc2UiA5ACARJhCg1HZXRMaW1pdFVzYWdlEiQuc3dpdGNoYm9hcmQudjEuR2V0TGltaXRVc2FnZVJlcXVlc3QaJS5zd2l0Y2hib2FyZC52MS5HZXRMaW1pdFVzYWdlUmVzcG9uc2UiA5ACAUJIWkZnaXRodWIuY29tL3N3aXRjaGJvYXJkLWd3L3N3aXRjaGJvYXJkL2dlbi9zd2l0Y2hib2FyZC92MTtzd2l0Y2hib2FyZHYxYgZwcm90bzM", [file_google_protobuf_duration, file_google_protobuf_field_mask, file_google_protobuf_timestamp, file_switchboard_v1_admin_keys, file_switchboard_v1_audit, file_switchboard_v1_limits, file_switchboard_v1_routing, file_switchboard_v1_spend, file_switchboard_v1_tenancy]);
 
 /**
  * Key is a virtual key's public record. It never holds the secret.
@@ -556,6 +562,73 @@ export const GetCallerResponseSchema: GenMessage<GetCallerResponse> = /*@__PURE_
   messageDesc(file_switchboard_v1_admin, 15);
 
 /**
+ * ExportUserDataRequest names the user whose data to export.
+ *
+ * @generated from message switchboard.v1.ExportUserDataRequest
+ */
+export type ExportUserDataRequest = Message<"switchboard.v1.ExportUserDataRequest"> & {
+  /**
+   * @generated from field: string user_id = 1;
+   */
+  userId: string;
+};
+
+/**
+ * Describes the message switchboard.v1.ExportUserDataRequest.
+ * Use `create(ExportUserDataRequestSchema)` to create a new message.
+ */
+export const ExportUserDataRequestSchema: GenMessage<ExportUserDataRequest> = /*@__PURE__*/
+  messageDesc(file_switchboard_v1_admin, 16);
+
+/**
+ * ExportUserDataResponse is one part of an export. The first part holds
+ * the user and their keys; the others hold request records, captured
+ * payloads, audit events about the user and their keys, and spend.
+ *
+ * @generated from message switchboard.v1.ExportUserDataResponse
+ */
+export type ExportUserDataResponse = Message<"switchboard.v1.ExportUserDataResponse"> & {
+  /**
+   * @generated from field: switchboard.v1.User user = 1;
+   */
+  user?: User | undefined;
+
+  /**
+   * Public records only: never a secret or a secret's hash.
+   *
+   * @generated from field: repeated switchboard.v1.Key keys = 2;
+   */
+  keys: Key[];
+
+  /**
+   * @generated from field: repeated switchboard.v1.RequestRecord request_records = 3;
+   */
+  requestRecords: RequestRecord[];
+
+  /**
+   * @generated from field: repeated switchboard.v1.CapturedPayload payloads = 4;
+   */
+  payloads: CapturedPayload[];
+
+  /**
+   * @generated from field: repeated switchboard.v1.AuditEvent audit_events = 5;
+   */
+  auditEvents: AuditEvent[];
+
+  /**
+   * @generated from field: repeated switchboard.v1.UserSpend spend = 6;
+   */
+  spend: UserSpend[];
+};
+
+/**
+ * Describes the message switchboard.v1.ExportUserDataResponse.
+ * Use `create(ExportUserDataResponseSchema)` to create a new message.
+ */
+export const ExportUserDataResponseSchema: GenMessage<ExportUserDataResponse> = /*@__PURE__*/
+  messageDesc(file_switchboard_v1_admin, 17);
+
+/**
  * BudgetPeriod is the window a budget applies to.
  *
  * @generated from enum switchboard.v1.BudgetPeriod
@@ -703,7 +776,7 @@ export const AdminService: GenService<{
     output: typeof ListTeamsResponseSchema;
   },
   /**
-   * UpdateTeam renames a team.
+   * UpdateTeam renames a team or changes its payload capture settings.
    *
    * @generated from rpc switchboard.v1.AdminService.UpdateTeam
    */
@@ -711,6 +784,18 @@ export const AdminService: GenService<{
     methodKind: "unary";
     input: typeof UpdateTeamRequestSchema;
     output: typeof UpdateTeamResponseSchema;
+  },
+  /**
+   * DeleteTeam deletes a team with its users and keys. A team that still
+   * has a live key is refused unless force is set; the default team is
+   * never deleted. Admins only.
+   *
+   * @generated from rpc switchboard.v1.AdminService.DeleteTeam
+   */
+  deleteTeam: {
+    methodKind: "unary";
+    input: typeof DeleteTeamRequestSchema;
+    output: typeof DeleteTeamResponseSchema;
   },
   /**
    * CreateUser adds a user to a team.
@@ -751,6 +836,17 @@ export const AdminService: GenService<{
     methodKind: "unary";
     input: typeof UpdateUserRequestSchema;
     output: typeof UpdateUserResponseSchema;
+  },
+  /**
+   * DeleteUser deletes a user and every key issued to them. A user with a
+   * live key is refused unless force is set.
+   *
+   * @generated from rpc switchboard.v1.AdminService.DeleteUser
+   */
+  deleteUser: {
+    methodKind: "unary";
+    input: typeof DeleteUserRequestSchema;
+    output: typeof DeleteUserResponseSchema;
   },
   /**
    * CreateAdminKey issues an admin credential with a role. Admins only. The
@@ -824,6 +920,103 @@ export const AdminService: GenService<{
     methodKind: "unary";
     input: typeof ListDeploymentsRequestSchema;
     output: typeof ListDeploymentsResponseSchema;
+  },
+  /**
+   * QuerySpend totals the spend ledger over a time range, grouped by key,
+   * team, user, model, provider, deployment, alias and/or day, streamed in
+   * batches of rows. Admins and unscoped auditors see all spend; team
+   * admins and team auditors their own team's.
+   *
+   * @generated from rpc switchboard.v1.AdminService.QuerySpend
+   */
+  querySpend: {
+    methodKind: "server_streaming";
+    input: typeof QuerySpendRequestSchema;
+    output: typeof QuerySpendResponseSchema;
+  },
+  /**
+   * ListAuditEvents lists the audit trail, newest first: every admin
+   * change (and every read of the trail), with its actor, target, before
+   * and after. Team admins and team auditors see their own team's events.
+   *
+   * @generated from rpc switchboard.v1.AdminService.ListAuditEvents
+   */
+  listAuditEvents: {
+    methodKind: "unary";
+    input: typeof ListAuditEventsRequestSchema;
+    output: typeof ListAuditEventsResponseSchema;
+  },
+  /**
+   * ListRequestRecords lists the record kept of each completion and
+   * embeddings request, newest first. Team admins and team auditors see
+   * their own team's records.
+   *
+   * @generated from rpc switchboard.v1.AdminService.ListRequestRecords
+   */
+  listRequestRecords: {
+    methodKind: "unary";
+    input: typeof ListRequestRecordsRequestSchema;
+    output: typeof ListRequestRecordsResponseSchema;
+  },
+  /**
+   * ExportUserData streams everything stored about a user (GDPR article
+   * 15): the user, their keys, request records, captured payloads, the
+   * audit events about them, and their spend. Admins, auditors, and team
+   * admins for their own team's users.
+   *
+   * @generated from rpc switchboard.v1.AdminService.ExportUserData
+   */
+  exportUserData: {
+    methodKind: "server_streaming";
+    input: typeof ExportUserDataRequestSchema;
+    output: typeof ExportUserDataResponseSchema;
+  },
+  /**
+   * DeleteUserData erases a user (GDPR article 17): revokes and deletes
+   * their keys, deletes their request records and captured payloads,
+   * erases the details of the audit events about them, pseudonymizes their
+   * spend, and deletes the user. Admins, and team admins for their own
+   * team's users; never auditors.
+   *
+   * @generated from rpc switchboard.v1.AdminService.DeleteUserData
+   */
+  deleteUserData: {
+    methodKind: "unary";
+    input: typeof DeleteUserDataRequestSchema;
+    output: typeof DeleteUserDataResponseSchema;
+  },
+  /**
+   * SetLimits sets the rate limits and budgets of a key, team or user
+   * ("key:<id>", "team:<id>", "user:<id>"), replacing what was set.
+   * Admins, and team admins for their own team's keys, users and team.
+   *
+   * @generated from rpc switchboard.v1.AdminService.SetLimits
+   */
+  setLimits: {
+    methodKind: "unary";
+    input: typeof SetLimitsRequestSchema;
+    output: typeof SetLimitsResponseSchema;
+  },
+  /**
+   * GetLimits returns the rate limits and budgets set on a scope.
+   *
+   * @generated from rpc switchboard.v1.AdminService.GetLimits
+   */
+  getLimits: {
+    methodKind: "unary";
+    input: typeof GetLimitsRequestSchema;
+    output: typeof GetLimitsResponseSchema;
+  },
+  /**
+   * GetLimitUsage reports where a scope's limits stand: what remains of its
+   * rate limits and of each budget in its current window.
+   *
+   * @generated from rpc switchboard.v1.AdminService.GetLimitUsage
+   */
+  getLimitUsage: {
+    methodKind: "unary";
+    input: typeof GetLimitUsageRequestSchema;
+    output: typeof GetLimitUsageResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_switchboard_v1_admin, 0);

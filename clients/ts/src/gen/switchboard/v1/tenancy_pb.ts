@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file switchboard/v1/tenancy.proto.
  */
 export const file_switchboard_v1_tenancy: GenFile = /*@__PURE__*/
-  fileDesc("Chxzd2l0Y2hib2FyZC92MS90ZW5hbmN5LnByb3RvEg5zd2l0Y2hib2FyZC52MSKCAQoEVGVhbRIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJEi8KC2NyZWF0ZV90aW1lGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgt1cGRhdGVfdGltZRgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiIQoRQ3JlYXRlVGVhbVJlcXVlc3QSDAoEbmFtZRgBIAEoCSI4ChJDcmVhdGVUZWFtUmVzcG9uc2USIgoEdGVhbRgBIAEoCzIULnN3aXRjaGJvYXJkLnYxLlRlYW0iHAoOR2V0VGVhbVJlcXVlc3QSCgoCaWQYASABKAkiNQoPR2V0VGVhbVJlc3BvbnNlEiIKBHRlYW0YASABKAsyFC5zd2l0Y2hib2FyZC52MS5UZWFtIjkKEExpc3RUZWFtc1JlcXVlc3QSEQoJcGFnZV9zaXplGAEgASgFEhIKCnBhZ2VfdG9rZW4YAiABKAkiUQoRTGlzdFRlYW1zUmVzcG9uc2USIwoFdGVhbXMYASADKAsyFC5zd2l0Y2hib2FyZC52MS5UZWFtEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSJoChFVcGRhdGVUZWFtUmVxdWVzdBIiCgR0ZWFtGAEgASgLMhQuc3dpdGNoYm9hcmQudjEuVGVhbRIvCgt1cGRhdGVfbWFzaxgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5GaWVsZE1hc2siOAoSVXBkYXRlVGVhbVJlc3BvbnNlEiIKBHRlYW0YASABKAsyFC5zd2l0Y2hib2FyZC52MS5UZWFtIqIBCgRVc2VyEgoKAmlkGAEgASgJEg8KB3RlYW1faWQYAiABKAkSDAoEbmFtZRgDIAEoCRINCgVlbWFpbBgEIAEoCRIvCgtjcmVhdGVfdGltZRgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLdXBkYXRlX3RpbWUYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIkEKEUNyZWF0ZVVzZXJSZXF1ZXN0Eg8KB3RlYW1faWQYASABKAkSDAoEbmFtZRgCIAEoCRINCgVlbWFpbBgDIAEoCSI4ChJDcmVhdGVVc2VyUmVzcG9uc2USIgoEdXNlchgBIAEoCzIULnN3aXRjaGJvYXJkLnYxLlVzZXIiHAoOR2V0VXNlclJlcXVlc3QSCgoCaWQYASABKAkiNQoPR2V0VXNlclJlc3BvbnNlEiIKBHVzZXIYASABKAsyFC5zd2l0Y2hib2FyZC52MS5Vc2VyIkoKEExpc3RVc2Vyc1JlcXVlc3QSEQoJcGFnZV9zaXplGAEgASgFEhIKCnBhZ2VfdG9rZW4YAiABKAkSDwoHdGVhbV9pZBgDIAEoCSJRChFMaXN0VXNlcnNSZXNwb25zZRIjCgV1c2VycxgBIAMoCzIULnN3aXRjaGJvYXJkLnYxLlVzZXISFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJImgKEVVwZGF0ZVVzZXJSZXF1ZXN0EiIKBHVzZXIYASABKAsyFC5zd2l0Y2hib2FyZC52MS5Vc2VyEi8KC3VwZGF0ZV9tYXNrGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLkZpZWxkTWFzayI4ChJVcGRhdGVVc2VyUmVzcG9uc2USIgoEdXNlchgBIAEoCzIULnN3aXRjaGJvYXJkLnYxLlVzZXJCSFpGZ2l0aHViLmNvbS9zd2l0Y2hib2FyZC1ndy9zd2l0Y2hib2FyZC9nZW4vc3dpdGNoYm9hcmQvdjE7c3dpdGNoYm9hcmR2MWIGcHJvdG8z", [file_google_protobuf_field_mask, file_google_protobuf_timestamp]);
+  fileDesc("Chxzd2l0Y2hib2FyZC92MS90ZW5hbmN5LnByb3RvEg5zd2l0Y2hib2FyZC52MSK7AQoEVGVhbRIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJEi8KC2NyZWF0ZV90aW1lGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgt1cGRhdGVfdGltZRgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFwoPcGF5bG9hZF9jYXB0dXJlGAUgASgIEh4KFnBheWxvYWRfcmV0ZW50aW9uX2RheXMYBiABKAUiIQoRQ3JlYXRlVGVhbVJlcXVlc3QSDAoEbmFtZRgBIAEoCSI4ChJDcmVhdGVUZWFtUmVzcG9uc2USIgoEdGVhbRgBIAEoCzIULnN3aXRjaGJvYXJkLnYxLlRlYW0iHAoOR2V0VGVhbVJlcXVlc3QSCgoCaWQYASABKAkiNQoPR2V0VGVhbVJlc3BvbnNlEiIKBHRlYW0YASABKAsyFC5zd2l0Y2hib2FyZC52MS5UZWFtIjkKEExpc3RUZWFtc1JlcXVlc3QSEQoJcGFnZV9zaXplGAEgASgFEhIKCnBhZ2VfdG9rZW4YAiABKAkiUQoRTGlzdFRlYW1zUmVzcG9uc2USIwoFdGVhbXMYASADKAsyFC5zd2l0Y2hib2FyZC52MS5UZWFtEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSJoChFVcGRhdGVUZWFtUmVxdWVzdBIiCgR0ZWFtGAEgASgLMhQuc3dpdGNoYm9hcmQudjEuVGVhbRIvCgt1cGRhdGVfbWFzaxgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5GaWVsZE1hc2siOAoSVXBkYXRlVGVhbVJlc3BvbnNlEiIKBHRlYW0YASABKAsyFC5zd2l0Y2hib2FyZC52MS5UZWFtIi4KEURlbGV0ZVRlYW1SZXF1ZXN0EgoKAmlkGAEgASgJEg0KBWZvcmNlGAIgASgIImsKEkRlbGV0ZVRlYW1SZXNwb25zZRIiCgR0ZWFtGAEgASgLMhQuc3dpdGNoYm9hcmQudjEuVGVhbRIXCg9kZWxldGVkX2tleV9pZHMYAiADKAkSGAoQZGVsZXRlZF91c2VyX2lkcxgDIAMoCSKiAQoEVXNlchIKCgJpZBgBIAEoCRIPCgd0ZWFtX2lkGAIgASgJEgwKBG5hbWUYAyABKAkSDQoFZW1haWwYBCABKAkSLwoLY3JlYXRlX3RpbWUYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC3VwZGF0ZV90aW1lGAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJBChFDcmVhdGVVc2VyUmVxdWVzdBIPCgd0ZWFtX2lkGAEgASgJEgwKBG5hbWUYAiABKAkSDQoFZW1haWwYAyABKAkiOAoSQ3JlYXRlVXNlclJlc3BvbnNlEiIKBHVzZXIYASABKAsyFC5zd2l0Y2hib2FyZC52MS5Vc2VyIhwKDkdldFVzZXJSZXF1ZXN0EgoKAmlkGAEgASgJIjUKD0dldFVzZXJSZXNwb25zZRIiCgR1c2VyGAEgASgLMhQuc3dpdGNoYm9hcmQudjEuVXNlciJKChBMaXN0VXNlcnNSZXF1ZXN0EhEKCXBhZ2Vfc2l6ZRgBIAEoBRISCgpwYWdlX3Rva2VuGAIgASgJEg8KB3RlYW1faWQYAyABKAkiUQoRTGlzdFVzZXJzUmVzcG9uc2USIwoFdXNlcnMYASADKAsyFC5zd2l0Y2hib2FyZC52MS5Vc2VyEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSJoChFVcGRhdGVVc2VyUmVxdWVzdBIiCgR1c2VyGAEgASgLMhQuc3dpdGNoYm9hcmQudjEuVXNlchIvCgt1cGRhdGVfbWFzaxgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5GaWVsZE1hc2siOAoSVXBkYXRlVXNlclJlc3BvbnNlEiIKBHVzZXIYASABKAsyFC5zd2l0Y2hib2FyZC52MS5Vc2VyIi4KEURlbGV0ZVVzZXJSZXF1ZXN0EgoKAmlkGAEgASgJEg0KBWZvcmNlGAIgASgIIlEKEkRlbGV0ZVVzZXJSZXNwb25zZRIiCgR1c2VyGAEgASgLMhQuc3dpdGNoYm9hcmQudjEuVXNlchIXCg9kZWxldGVkX2tleV9pZHMYAiADKAlCSFpGZ2l0aHViLmNvbS9zd2l0Y2hib2FyZC1ndy9zd2l0Y2hib2FyZC9nZW4vc3dpdGNoYm9hcmQvdjE7c3dpdGNoYm9hcmR2MWIGcHJvdG8z", [file_google_protobuf_field_mask, file_google_protobuf_timestamp]);
 
 /**
  * Team groups users and keys; its team admins manage them.
@@ -44,6 +44,22 @@ export type Team = Message<"switchboard.v1.Team"> & {
    * @generated from field: google.protobuf.Timestamp update_time = 4;
    */
   updateTime?: Timestamp | undefined;
+
+  /**
+   * Whether the audit trail captures the team's request and response
+   * bodies (redacted of personal data and secrets). Off by default.
+   *
+   * @generated from field: bool payload_capture = 5;
+   */
+  payloadCapture: boolean;
+
+  /**
+   * How many days captured payloads are kept; 0 means the gateway's
+   * default.
+   *
+   * @generated from field: int32 payload_retention_days = 6;
+   */
+  payloadRetentionDays: number;
 };
 
 /**
@@ -195,7 +211,8 @@ export type UpdateTeamRequest = Message<"switchboard.v1.UpdateTeamRequest"> & {
   team?: Team | undefined;
 
   /**
-   * Fields to change: name. Empty: every one of those set in team.
+   * Fields to change: name, payload_capture, payload_retention_days.
+   * Empty: every one of those set in team.
    *
    * @generated from field: google.protobuf.FieldMask update_mask = 2;
    */
@@ -227,6 +244,66 @@ export type UpdateTeamResponse = Message<"switchboard.v1.UpdateTeamResponse"> & 
  */
 export const UpdateTeamResponseSchema: GenMessage<UpdateTeamResponse> = /*@__PURE__*/
   messageDesc(file_switchboard_v1_tenancy, 8);
+
+/**
+ * DeleteTeamRequest names the team to delete.
+ *
+ * @generated from message switchboard.v1.DeleteTeamRequest
+ */
+export type DeleteTeamRequest = Message<"switchboard.v1.DeleteTeamRequest"> & {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * Delete the team's live keys too; otherwise a team with a live key is
+   * refused.
+   *
+   * @generated from field: bool force = 2;
+   */
+  force: boolean;
+};
+
+/**
+ * Describes the message switchboard.v1.DeleteTeamRequest.
+ * Use `create(DeleteTeamRequestSchema)` to create a new message.
+ */
+export const DeleteTeamRequestSchema: GenMessage<DeleteTeamRequest> = /*@__PURE__*/
+  messageDesc(file_switchboard_v1_tenancy, 9);
+
+/**
+ * DeleteTeamResponse holds the team as it was and what went with it.
+ *
+ * @generated from message switchboard.v1.DeleteTeamResponse
+ */
+export type DeleteTeamResponse = Message<"switchboard.v1.DeleteTeamResponse"> & {
+  /**
+   * @generated from field: switchboard.v1.Team team = 1;
+   */
+  team?: Team | undefined;
+
+  /**
+   * The keys and admin credentials deleted with the team.
+   *
+   * @generated from field: repeated string deleted_key_ids = 2;
+   */
+  deletedKeyIds: string[];
+
+  /**
+   * The users deleted with the team.
+   *
+   * @generated from field: repeated string deleted_user_ids = 3;
+   */
+  deletedUserIds: string[];
+};
+
+/**
+ * Describes the message switchboard.v1.DeleteTeamResponse.
+ * Use `create(DeleteTeamResponseSchema)` to create a new message.
+ */
+export const DeleteTeamResponseSchema: GenMessage<DeleteTeamResponse> = /*@__PURE__*/
+  messageDesc(file_switchboard_v1_tenancy, 10);
 
 /**
  * User is a member of a team. Keys can be issued to a user, for
@@ -275,7 +352,7 @@ export type User = Message<"switchboard.v1.User"> & {
  * Use `create(UserSchema)` to create a new message.
  */
 export const UserSchema: GenMessage<User> = /*@__PURE__*/
-  messageDesc(file_switchboard_v1_tenancy, 9);
+  messageDesc(file_switchboard_v1_tenancy, 11);
 
 /**
  * CreateUserRequest describes the new user.
@@ -306,7 +383,7 @@ export type CreateUserRequest = Message<"switchboard.v1.CreateUserRequest"> & {
  * Use `create(CreateUserRequestSchema)` to create a new message.
  */
 export const CreateUserRequestSchema: GenMessage<CreateUserRequest> = /*@__PURE__*/
-  messageDesc(file_switchboard_v1_tenancy, 10);
+  messageDesc(file_switchboard_v1_tenancy, 12);
 
 /**
  * CreateUserResponse holds the new user.
@@ -325,7 +402,7 @@ export type CreateUserResponse = Message<"switchboard.v1.CreateUserResponse"> & 
  * Use `create(CreateUserResponseSchema)` to create a new message.
  */
 export const CreateUserResponseSchema: GenMessage<CreateUserResponse> = /*@__PURE__*/
-  messageDesc(file_switchboard_v1_tenancy, 11);
+  messageDesc(file_switchboard_v1_tenancy, 13);
 
 /**
  * GetUserRequest names a user.
@@ -344,7 +421,7 @@ export type GetUserRequest = Message<"switchboard.v1.GetUserRequest"> & {
  * Use `create(GetUserRequestSchema)` to create a new message.
  */
 export const GetUserRequestSchema: GenMessage<GetUserRequest> = /*@__PURE__*/
-  messageDesc(file_switchboard_v1_tenancy, 12);
+  messageDesc(file_switchboard_v1_tenancy, 14);
 
 /**
  * GetUserResponse holds the user.
@@ -363,7 +440,7 @@ export type GetUserResponse = Message<"switchboard.v1.GetUserResponse"> & {
  * Use `create(GetUserResponseSchema)` to create a new message.
  */
 export const GetUserResponseSchema: GenMessage<GetUserResponse> = /*@__PURE__*/
-  messageDesc(file_switchboard_v1_tenancy, 13);
+  messageDesc(file_switchboard_v1_tenancy, 15);
 
 /**
  * ListUsersRequest pages through users.
@@ -394,7 +471,7 @@ export type ListUsersRequest = Message<"switchboard.v1.ListUsersRequest"> & {
  * Use `create(ListUsersRequestSchema)` to create a new message.
  */
 export const ListUsersRequestSchema: GenMessage<ListUsersRequest> = /*@__PURE__*/
-  messageDesc(file_switchboard_v1_tenancy, 14);
+  messageDesc(file_switchboard_v1_tenancy, 16);
 
 /**
  * ListUsersResponse is one page of users.
@@ -420,7 +497,7 @@ export type ListUsersResponse = Message<"switchboard.v1.ListUsersResponse"> & {
  * Use `create(ListUsersResponseSchema)` to create a new message.
  */
 export const ListUsersResponseSchema: GenMessage<ListUsersResponse> = /*@__PURE__*/
-  messageDesc(file_switchboard_v1_tenancy, 15);
+  messageDesc(file_switchboard_v1_tenancy, 17);
 
 /**
  * UpdateUserRequest names the user (user.id) and the fields to change.
@@ -446,7 +523,7 @@ export type UpdateUserRequest = Message<"switchboard.v1.UpdateUserRequest"> & {
  * Use `create(UpdateUserRequestSchema)` to create a new message.
  */
 export const UpdateUserRequestSchema: GenMessage<UpdateUserRequest> = /*@__PURE__*/
-  messageDesc(file_switchboard_v1_tenancy, 16);
+  messageDesc(file_switchboard_v1_tenancy, 18);
 
 /**
  * UpdateUserResponse holds the changed user.
@@ -465,5 +542,57 @@ export type UpdateUserResponse = Message<"switchboard.v1.UpdateUserResponse"> & 
  * Use `create(UpdateUserResponseSchema)` to create a new message.
  */
 export const UpdateUserResponseSchema: GenMessage<UpdateUserResponse> = /*@__PURE__*/
-  messageDesc(file_switchboard_v1_tenancy, 17);
+  messageDesc(file_switchboard_v1_tenancy, 19);
+
+/**
+ * DeleteUserRequest names the user to delete.
+ *
+ * @generated from message switchboard.v1.DeleteUserRequest
+ */
+export type DeleteUserRequest = Message<"switchboard.v1.DeleteUserRequest"> & {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * Delete the user's live keys too; otherwise a user with a live key is
+   * refused.
+   *
+   * @generated from field: bool force = 2;
+   */
+  force: boolean;
+};
+
+/**
+ * Describes the message switchboard.v1.DeleteUserRequest.
+ * Use `create(DeleteUserRequestSchema)` to create a new message.
+ */
+export const DeleteUserRequestSchema: GenMessage<DeleteUserRequest> = /*@__PURE__*/
+  messageDesc(file_switchboard_v1_tenancy, 20);
+
+/**
+ * DeleteUserResponse holds the user as it was and the keys deleted with
+ * it.
+ *
+ * @generated from message switchboard.v1.DeleteUserResponse
+ */
+export type DeleteUserResponse = Message<"switchboard.v1.DeleteUserResponse"> & {
+  /**
+   * @generated from field: switchboard.v1.User user = 1;
+   */
+  user?: User | undefined;
+
+  /**
+   * @generated from field: repeated string deleted_key_ids = 2;
+   */
+  deletedKeyIds: string[];
+};
+
+/**
+ * Describes the message switchboard.v1.DeleteUserResponse.
+ * Use `create(DeleteUserResponseSchema)` to create a new message.
+ */
+export const DeleteUserResponseSchema: GenMessage<DeleteUserResponse> = /*@__PURE__*/
+  messageDesc(file_switchboard_v1_tenancy, 21);
 
