@@ -21,6 +21,10 @@ VENV        := $(CURDIR)/.venv
 PY          := $(VENV)/bin/python
 SWITCHBOARD := $(CURDIR)/bin/switchboard
 GO_TEST_FLAGS ?= -count=1
+# grpcnotrace keeps gRPC (linked by the OTLP exporters) from importing
+# golang.org/x/net/trace, whose html/template defeats the linker's dead-code
+# elimination: about 15 MB less binary, nothing lost (docs/observability.md).
+GO_BUILD_FLAGS ?= -tags grpcnotrace
 
 export PATH := $(BIN):$(PATH)
 
@@ -36,7 +40,7 @@ run: build ## build and start the gateway on 127.0.0.1:8080 (embedded defaults, 
 
 .PHONY: build
 build: ## build bin/switchboard
-	go build -o $(SWITCHBOARD) ./cmd/switchboard
+	go build $(GO_BUILD_FLAGS) -o $(SWITCHBOARD) ./cmd/switchboard
 
 # ---------------------------------------------------------------- test
 
@@ -65,9 +69,9 @@ LOADBENCH_FLAGS ?=
 BENCH_FLAGS     ?= -count=1
 
 .PHONY: bench
-bench: build deps-postgres ## load benchmark: simulator direct vs through the gateway (embedded and PostgreSQL-backed), one table (a few minutes)
+bench: build deps-postgres deps-redis ## load benchmark: simulator direct vs through the gateway (embedded, PostgreSQL-backed, PostgreSQL and Redis limits), one table (a few minutes)
 	go build -o $(LOADBENCH) ./internal/loadbench/cmd/loadbench
-	scripts/postgres-test.sh run -- sh -c '"$$0" -bin "$$1" -postgres-dsn "$$SWITCHBOARD_TEST_POSTGRES_DSN" $$2' \
+	scripts/postgres-test.sh run -- scripts/redis-test.sh run -- sh -c '"$$0" -bin "$$1" -postgres-dsn "$$SWITCHBOARD_TEST_POSTGRES_DSN" -redis-url "$$SWITCHBOARD_TEST_REDIS_URL" $$2' \
 		$(LOADBENCH) $(SWITCHBOARD) "$(LOADBENCH_FLAGS)"
 
 .PHONY: bench-micro

@@ -15,7 +15,7 @@ import (
 
 // openStore opens a real SQLite store in a temporary directory: the audit
 // trail is tested against the store it runs on.
-func openStore(t *testing.T) *sqlite.Store {
+func openStore(t testing.TB) *sqlite.Store {
 	t.Helper()
 	st, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "switchboard.db"))
 	if err != nil {

@@ -248,7 +248,30 @@ func (s *observedStream) Close() error {
 // chunks that arrived together in one flush.
 func (s *observedStream) Buffered() bool { return llm.IsBuffered(s.Stream) }
 
-var hashers = sync.Pool{New: func() any { return sha256.New() }}
+// promptHasher is a pooled SHA-256 with a buffer that batches the small
+// writes of the canonical encoding.
+type promptHasher struct {
+	h   hash.Hash
+	buf []byte
+	n   int64
+}
+
+var hashers = sync.Pool{New: func() any { return &promptHasher{h: sha256.New(), buf: make([]byte, 0, 4096)} }}
+
+// field writes one length-prefixed field.
+func (p *promptHasher) field(s string) {
+	p.n += int64(len(s))
+	p.buf = binary.BigEndian.AppendUint64(p.buf, uint64(len(s)))
+	if len(p.buf)+len(s) > cap(p.buf) {
+		p.h.Write(p.buf)
+		p.buf = p.buf[:0]
+		if len(s) > cap(p.buf) {
+			io.WriteString(p.h, s)
+			return
+		}
+	}
+	p.buf = append(p.buf, s...)
+}
 
 // PromptHash returns the hex SHA-256 of a request's canonical messages and
 // their size in bytes. The canonical form is independent of the front
@@ -259,41 +282,35 @@ var hashers = sync.Pool{New: func() any { return sha256.New() }}
 // share an encoding. Identical prompts therefore have identical hashes
 // whichever API they came through, and the prompt itself is never stored.
 func PromptHash(req *llm.Request) (string, int64) {
-	h := hashers.Get().(hash.Hash)
-	h.Reset()
-	defer hashers.Put(h)
-	var n int64
-	field := func(s string) {
-		var l [8]byte
-		binary.BigEndian.PutUint64(l[:], uint64(len(s)))
-		h.Write(l[:])
-		io.WriteString(h, s)
-		n += int64(len(s))
-	}
+	p := hashers.Get().(*promptHasher)
+	defer hashers.Put(p)
+	p.h.Reset()
+	p.buf, p.n = p.buf[:0], 0
 	for i := range req.Messages {
 		m := &req.Messages[i]
-		field(string(m.Role))
-		field(m.Name)
+		p.field(string(m.Role))
+		p.field(m.Name)
 		for j := range m.Parts {
-			p := &m.Parts[j]
-			field(string(p.Type))
-			if p.Type == llm.PartImage && p.Image != nil {
-				sum := sha256.Sum256(p.Image.Data)
-				field(p.Image.URL)
-				field(p.Image.MediaType)
-				field(string(sum[:]))
-				n += int64(len(p.Image.Data)) - int64(len(sum))
+			part := &m.Parts[j]
+			p.field(string(part.Type))
+			if part.Type == llm.PartImage && part.Image != nil {
+				sum := sha256.Sum256(part.Image.Data)
+				p.field(part.Image.URL)
+				p.field(part.Image.MediaType)
+				p.field(string(sum[:]))
+				p.n += int64(len(part.Image.Data)) - int64(len(sum))
 				continue
 			}
-			field(p.Text)
+			p.field(part.Text)
 		}
 		for _, tc := range m.ToolCalls {
-			field(tc.ID)
-			field(tc.Name)
-			field(tc.Arguments)
+			p.field(tc.ID)
+			p.field(tc.Name)
+			p.field(tc.Arguments)
 		}
-		field(m.ToolCallID)
+		p.field(m.ToolCallID)
 	}
+	p.h.Write(p.buf)
 	var sum [sha256.Size]byte
-	return hex.EncodeToString(h.Sum(sum[:0])), n
+	return hex.EncodeToString(p.h.Sum(sum[:0])), p.n
 }

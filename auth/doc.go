@@ -32,6 +32,11 @@
 // aliases, with a trailing "*" as a prefix wildcard), an expiry, tags, and
 // RPM/TPM/budget limits that the limits layer enforces.
 //
+// Teams and users can be deleted (Teams.Delete, Users.Delete) with every
+// key they own; while a live key remains the deletion is refused unless
+// forced, and the default team is never deleted. The caller hands the
+// deleted keys to Keys.ForgetDeleted, so this instance refuses them at once.
+//
 // # Hot path
 //
 // Verify runs on every request. After the format and checksum check it hashes

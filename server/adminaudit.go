@@ -76,9 +76,13 @@ var auditRules = map[string]auditRule{
 		},
 	},
 	svc.AdminServiceRevokeAdminKeyProcedure: adminKeyChange(audit.ActionAdminKeyRevoke, func(req any) string { return req.(*switchboardv1.RevokeAdminKeyRequest).GetId() },
-		func(resp any) *switchboardv1.AdminKey { return resp.(*switchboardv1.RevokeAdminKeyResponse).GetAdminKey() }),
+		func(resp any) *switchboardv1.AdminKey {
+			return resp.(*switchboardv1.RevokeAdminKeyResponse).GetAdminKey()
+		}),
 	svc.AdminServiceRotateAdminKeyProcedure: adminKeyChange(audit.ActionAdminKeyRotate, func(req any) string { return req.(*switchboardv1.RotateAdminKeyRequest).GetId() },
-		func(resp any) *switchboardv1.AdminKey { return resp.(*switchboardv1.RotateAdminKeyResponse).GetAdminKey() }),
+		func(resp any) *switchboardv1.AdminKey {
+			return resp.(*switchboardv1.RotateAdminKeyResponse).GetAdminKey()
+		}),
 
 	svc.AdminServiceCreateTeamProcedure: {
 		action: audit.ActionTeamCreate, targetType: audit.TargetTeam,

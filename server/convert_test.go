@@ -203,6 +203,7 @@ func TestResponsesAndChunksConvertFully(t *testing.T) {
 	resp := &llm.Response{
 		ID: "r1", Model: "m", Created: 42, Provider: "sim", Deployment: "d1", SystemFingerprint: "fp",
 		Usage: llm.Usage{InputTokens: 10, CachedInputTokens: 4, CacheWriteTokens: 1, OutputTokens: 6, ReasoningTokens: 2},
+		Cost:  llm.Cost{NanoUSD: 123_450, Estimated: true},
 		Choices: []llm.Choice{{
 			Index: 0, FinishReason: llm.FinishToolCalls, RawFinishReason: "tool_use",
 			Message: llm.Message{Role: llm.RoleAssistant, Parts: []llm.Part{{Type: llm.PartText, Text: "ok", Signature: "ps"}},
@@ -216,7 +217,7 @@ func TestResponsesAndChunksConvertFully(t *testing.T) {
 		{ID: "r1", ToolCalls: []llm.ToolCallDelta{{Index: 0, ID: "c1", Name: "f", ArgumentsDelta: `{"a"`}}},
 		{ID: "r1", ToolCalls: []llm.ToolCallDelta{{Index: 0, ArgumentsDelta: `:1}`}}},
 		{ID: "r1", FinishReason: llm.FinishLength, RawFinishReason: "max_tokens"},
-		{ID: "r1", Usage: &llm.Usage{InputTokens: 3, OutputTokens: 4}},
+		{ID: "r1", Usage: &llm.Usage{InputTokens: 3, OutputTokens: 4}, Cost: &llm.Cost{NanoUSD: 1_500_000_001, Unpriced: true}},
 	}
 	core := &servertest.Core{
 		CompleteFunc: func(context.Context, *llm.Request) (*llm.Response, error) { return resp, nil },
@@ -234,6 +235,7 @@ func TestResponsesAndChunksConvertFully(t *testing.T) {
 	want := &switchboardv1.CompleteResponse{
 		Id: "r1", Model: "m", Created: 42, Provider: "sim", Deployment: "d1", SystemFingerprint: "fp",
 		Usage: &switchboardv1.Usage{InputTokens: 10, CachedInputTokens: 4, CacheWriteTokens: 1, OutputTokens: 6, ReasoningTokens: 2, TotalTokens: 16},
+		Cost:  &switchboardv1.Cost{NanoUsd: 123_450, Usd: "0.000123450", Estimated: true},
 		Choices: []*switchboardv1.Choice{{
 			FinishReason: switchboardv1.FinishReason_FINISH_REASON_TOOL_CALLS, RawFinishReason: "tool_use",
 			Message: &switchboardv1.Message{Role: switchboardv1.Role_ROLE_ASSISTANT,
@@ -247,6 +249,9 @@ func TestResponsesAndChunksConvertFully(t *testing.T) {
 	}
 	if got.Header().Get("X-Switchboard-Provider") != "sim" || got.Header().Get("X-Switchboard-Deployment") != "d1" {
 		t.Fatalf("provider headers: %v", got.Header())
+	}
+	if c := got.Header().Get("X-Switchboard-Cost-Usd"); c != "0.000123450" {
+		t.Fatalf("cost header %q", c)
 	}
 
 	stream, err := client.StreamComplete(context.Background(), withKey(streamMsg(), r.auth.Secret))
@@ -272,6 +277,14 @@ func TestResponsesAndChunksConvertFully(t *testing.T) {
 	// The reused message must not leak fields from one chunk into the next.
 	if msgs[2].GetReasoning() != nil || msgs[3].GetToolCalls()[0].GetName() != "" || msgs[4].GetUsage() != nil {
 		t.Fatalf("fields leaked between chunks: %v", msgs)
+	}
+	// The cost rides on the last message, and in a trailer.
+	wantCost := &switchboardv1.Cost{NanoUsd: 1_500_000_001, Usd: "1.500000001", Unpriced: true}
+	if !proto.Equal(msgs[5].GetCost(), wantCost) || msgs[4].GetCost() != nil {
+		t.Fatalf("stream cost: last %v, before %v", msgs[5].GetCost(), msgs[4].GetCost())
+	}
+	if c := stream.ResponseTrailer().Get("X-Switchboard-Cost-Usd"); c != "1.500000001" {
+		t.Fatalf("cost trailer %q (trailers %v)", c, stream.ResponseTrailer())
 	}
 }
 

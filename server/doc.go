@@ -31,6 +31,16 @@
 //
 // Every response carries an X-Request-Id header; responses that know which
 // provider and deployment served them carry X-Switchboard-Provider and
-// X-Switchboard-Deployment. With the logger at Debug, each request is logged
-// once when it ends, with its key id but never a secret.
+// X-Switchboard-Deployment. Each request is logged once when it ends, with
+// its key id but never a secret: by the telemetry access log (Options.Telemetry,
+// at Info), or without telemetry at Debug.
+//
+// With Options.Telemetry every API request also gets a server span that
+// continues the caller's W3C trace context and request metrics
+// (telemetry.go); Options.Metrics serves /metrics.
+//
+// With Options.Audit every AdminService write, and every read of the audit
+// trail, is recorded by an interceptor on AdminService (adminaudit.go), and
+// every completion and embeddings request, on every front door, leaves a
+// request record through a wrapper of the core (requestaudit.go).
 package server

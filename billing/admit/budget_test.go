@@ -225,3 +225,25 @@ func TestBudgetStoreDownFailsOpenByDefault(t *testing.T) {
 		t.Fatalf("fail closed: %+v", e)
 	}
 }
+
+func TestARefusalUndoesTheOtherCheck(t *testing.T) {
+	p := price(t, "1", "2")
+	req := chat("m", "hello", 100)
+	w := worstOf(req, p)
+	r := newRig(t, fixedPrices{"m": {p}}, nil)
+	k := caller
+	k.Key = admit.KeyLimits{RPM: 1, TPM: 1_000_000, BudgetNanoUSD: 3 * w}
+	b := budget.Budget{Scope: "key:key_a", Window: budget.Lifetime, LimitNano: 3 * w}
+	first, err := r.c.Admit(context.Background(), k, req, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Rate limited: its reservation, made at the same time, is released.
+	if _, err := r.c.Admit(context.Background(), k, req, false); llm.KindOf(err) != llm.KindRateLimited {
+		t.Fatalf("%v, want a rate limit", err)
+	}
+	if _, reserved := r.spent(t, b); reserved != w {
+		t.Fatalf("reserved %d, want only the first request's %d", reserved, w)
+	}
+	r.serve(context.Background(), first, w, llm.Usage{})
+}

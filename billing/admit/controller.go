@@ -273,30 +273,56 @@ func (c *Controller) admit(ctx context.Context, t *Ticket, worst func(string) (i
 		rates = append(rates, r...)
 		budgets = append(budgets, b...)
 	}
-	if len(rates) > 0 && c.o.Limiter != nil {
-		d, err := c.o.Limiter.Check(ctx, rates, t.estimate)
-		if err != nil {
-			return llm.AsError(err) // failing closed (the limiter logged and counted it)
+	checkRates := len(rates) > 0 && c.o.Limiter != nil
+	checkBudgets := len(budgets) > 0 && c.o.Budgets != nil
+	if !checkBudgets {
+		if checkRates {
+			return c.checkRates(ctx, t, rates)
 		}
-		if t.notes != nil {
-			t.notes.RateLimit, t.notes.HasRateLimit = d, true
-		}
-		if !d.Allowed {
-			if s, ok := d.Rejection(); ok && c.o.Events.RateLimited != nil {
-				kind, _, _ := cutScope(s.Scope)
-				c.o.Events.RateLimited(ctx, kind, string(s.Kind))
-			}
-			return d.Err()
-		}
-		if !d.Degraded {
-			t.rates = rates
-		}
+		return nil
 	}
-	if len(budgets) > 0 && c.o.Budgets != nil {
-		if err := c.reserve(ctx, t, budgets, worst); err != nil {
-			t.refundTokens()
-			return err
+	if !checkRates {
+		return c.reserve(ctx, t, budgets, worst)
+	}
+	// Both: the rate-limit check and the reservation are independent round
+	// trips, made at once. Whichever refuses undoes the other: a
+	// reservation is released, a TPM estimate given back.
+	reserved := make(chan error, 1)
+	go func() { reserved <- c.reserve(ctx, t, budgets, worst) }()
+	rerr := c.checkRates(ctx, t, rates)
+	berr := <-reserved
+	switch {
+	case rerr != nil:
+		if berr == nil && t.reserved {
+			t.reserved = false
+			_ = c.o.Budgets.Settle(context.WithoutCancel(ctx), t.reservation, 0)
 		}
+		return rerr
+	case berr != nil:
+		t.refundTokens()
+		return berr
+	}
+	return nil
+}
+
+// checkRates checks the caller's rate limits, charging the TPM estimate.
+func (c *Controller) checkRates(ctx context.Context, t *Ticket, rates []ratelimit.Limit) error {
+	d, err := c.o.Limiter.Check(ctx, rates, t.estimate)
+	if err != nil {
+		return llm.AsError(err) // failing closed (the limiter logged and counted it)
+	}
+	if t.notes != nil {
+		t.notes.RateLimit, t.notes.HasRateLimit = d, true
+	}
+	if !d.Allowed {
+		if s, ok := d.Rejection(); ok && c.o.Events.RateLimited != nil {
+			kind, _, _ := cutScope(s.Scope)
+			c.o.Events.RateLimited(ctx, kind, string(s.Kind))
+		}
+		return d.Err()
+	}
+	if !d.Degraded {
+		t.rates = rates
 	}
 	return nil
 }

@@ -21,7 +21,8 @@ type SpendWriter interface {
 	// row nor the rollups, so a batch may be retried after any error. A
 	// record that can never be stored makes the whole batch fail with an
 	// error matching ErrInvalidRecord; records are normalized first (see
-	// Record.Normalize).
+	// Record.Normalize). The slice belongs to the caller again once
+	// WriteSpend returns (the Writer reuses it).
 	WriteSpend(ctx context.Context, records []Record) error
 }
 

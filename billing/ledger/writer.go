@@ -205,16 +205,23 @@ func (w *Writer) spillLocked(r Record) error {
 
 	if err := w.spool.fillPending(seq, batch); err != nil {
 		// Put the queued records back in front (they were fine in memory)
-		// and lose only the new one.
+		// and lose only the new one, unless the loop has exited (Close
+		// finished meanwhile) and nothing would take them.
+		lost := batch[len(batch)-1:]
 		w.mu.Lock()
-		w.queue.pushFront(batch[:len(batch)-1])
-		if w.queue.len() > 0 {
-			w.firstQueued = time.Now()
+		select {
+		case <-w.done:
+			lost = batch
+		default:
+			w.queue.pushFront(batch[:len(batch)-1])
+			if w.queue.len() > 0 {
+				w.firstQueued = time.Now()
+			}
 		}
 		w.mu.Unlock()
-		w.dropped.Add(1)
-		w.log.Error("ledger: spend record dropped: the queue is full and the spool cannot be written",
-			"request_id", r.RequestID, "attempt", r.Attempt, "error", err)
+		w.dropped.Add(int64(len(lost)))
+		w.log.Error("ledger: spend records dropped: the queue is full or closed and the spool cannot be written",
+			"records", len(lost), "request_id", r.RequestID, "attempt", r.Attempt, "error", err)
 		return fmt.Errorf("%w: %w", ErrDropped, err)
 	}
 	w.spooled.Add(int64(len(batch)))
@@ -245,6 +252,7 @@ func (w *Writer) Close(ctx context.Context) error {
 	stop := context.AfterFunc(ctx, w.cancelWrites)
 	defer stop()
 	<-w.done
+	w.cancelWrites() // no store write is left to bound
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.spool.lock != nil {

@@ -416,3 +416,72 @@ func TestNewWriterNeedsAStoreAndASpoolDirectory(t *testing.T) {
 		t.Error("NewWriter without a store succeeded")
 	}
 }
+
+// breakDir replaces dir by a regular file, so nothing can be created in it
+// (this works as root too, unlike permissions), and returns the repair.
+func breakDir(t *testing.T, dir string) (repair func()) {
+	t.Helper()
+	if err := os.RemoveAll(dir); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(dir, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return func() {
+		if err := os.Remove(dir); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Mkdir(dir, 0o700); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestWriterKeepsRecordsInMemoryWhileTheStoreAndTheDiskFail(t *testing.T) {
+	store := newFlaky(newStore(t))
+	store.setDown(true)
+	var log logBuffer
+	dir := filepath.Join(t.TempDir(), "spool")
+	w := newWriter(t, store, fastOptions(dir, &log))
+	repair := breakDir(t, dir)
+
+	recs := records("a", 30)
+	enqueueAll(t, w, recs)
+	eventually(t, "the disk failure is reported", func() bool { return strings.Contains(log.String(), "cannot write the spool") })
+	if st := w.Stats(); st.Dropped != 0 || st.QueueLength+st.InFlight == 0 {
+		t.Fatalf("stats while store and disk fail: %+v; want the records kept in memory", st)
+	}
+
+	repair()
+	store.setDown(false)
+	eventually(t, "everything is stored", func() bool { return len(store.storedOrder()) == 30 })
+	if got := store.storedOrder(); !slices.Equal(got, ids(recs)) {
+		t.Errorf("stored in order\n%v\nwant\n%v", got, ids(recs))
+	}
+	closeWriter(t, w)
+	if st := w.Stats(); st.Dropped != 0 {
+		t.Errorf("dropped %d", st.Dropped)
+	}
+}
+
+func TestCloseReportsRecordsNeitherTheStoreNorTheDiskTook(t *testing.T) {
+	store := newFlaky(newStore(t))
+	store.setDown(true)
+	var log logBuffer
+	dir := filepath.Join(t.TempDir(), "spool")
+	o := fastOptions(dir, &log)
+	o.FlushInterval = time.Hour
+	w := newWriter(t, store, o)
+	breakDir(t, dir)
+	enqueueAll(t, w, records("a", 5))
+	err := w.Close(context.Background())
+	if !errors.Is(err, ledger.ErrDropped) {
+		t.Fatalf("Close = %v, want ErrDropped", err)
+	}
+	if st := w.Stats(); st.Dropped != 5 {
+		t.Errorf("Dropped = %d, want 5", st.Dropped)
+	}
+	if err := w.Enqueue(records("late", 1)[0]); !errors.Is(err, ledger.ErrDropped) {
+		t.Errorf("Enqueue after Close with no disk = %v, want ErrDropped", err)
+	}
+}

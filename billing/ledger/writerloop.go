@@ -14,7 +14,7 @@ type loopState struct {
 	// storeFailing is set from a failed store write to a successful one.
 	retryAt      time.Time
 	storeFailing bool
-	backoff backoff
+	backoff      backoff
 	// replaying is the head segment being replayed, read once.
 	replaying *replayPosition
 	// batch is reused for every batch taken from the queue: an action is
@@ -85,7 +85,10 @@ func (w *Writer) next(timer *time.Timer) action {
 		closing := w.closed
 		due := n >= w.opts.BatchSize || (n > 0 && (closing || now.Sub(w.firstQueued) >= w.opts.FlushInterval))
 		toSpool := spooled && (closing || w.loop.storeFailing)
-		if due && (!spooled || toSpool) {
+		// With nothing spooled yet while the store fails, the disk failed
+		// too (the batch came back from spoolBatch): wait for the backoff.
+		backingOff := !spooled && !closing && w.loop.storeFailing && now.Before(w.loop.retryAt)
+		if due && !backingOff && (!spooled || toSpool) {
 			a := action{kind: actWrite, batch: w.takeLocked(min(n, w.opts.BatchSize), now), seq: w.nextSeq, lastSpill: w.lastSpill}
 			w.nextSeq++
 			w.mu.Unlock()
@@ -106,7 +109,7 @@ func (w *Writer) next(timer *time.Timer) action {
 		if n > 0 && (!spooled || toSpool) {
 			wait = w.opts.FlushInterval - now.Sub(w.firstQueued)
 		}
-		if spooled && !closing {
+		if (spooled && !closing) || backingOff {
 			if d := w.loop.retryAt.Sub(now); wait < 0 || d < wait {
 				wait = d
 			}

@@ -52,16 +52,16 @@ telemetry:
 
 func TestTelemetryErrorsNameTheField(t *testing.T) {
 	cases := map[string]string{
-		"telemetry: {traces: {enabled: true}}":                                                   "telemetry.traces.otlp.endpoint",
-		"telemetry: {traces: {sample_ratio: 1.5}}":                                               "telemetry.traces.sample_ratio",
-		"telemetry: {traces: {otlp: {endpoint: collector:4317}}}":                                "telemetry.traces.otlp.endpoint",
-		"telemetry: {metrics: {otlp: {endpoint: 'http://c:4318', protocol: udp}}}":               "telemetry.metrics.otlp.protocol",
+		"telemetry: {traces: {enabled: true}}":                                                  "telemetry.traces.otlp.endpoint",
+		"telemetry: {traces: {sample_ratio: 1.5}}":                                              "telemetry.traces.sample_ratio",
+		"telemetry: {traces: {otlp: {endpoint: collector:4317}}}":                               "telemetry.traces.otlp.endpoint",
+		"telemetry: {metrics: {otlp: {endpoint: 'http://c:4318', protocol: udp}}}":              "telemetry.metrics.otlp.protocol",
 		"telemetry: {metrics: {otlp: {endpoint: 'http://c:4318', headers: {k: plain-secret}}}}": "telemetry.metrics.otlp.headers.k",
-		"telemetry: {metrics: {addr: nine-four-six-four}}":                                       "telemetry.metrics.addr",
-		"telemetry: {metrics: {path: metrics}}":                                                  "telemetry.metrics.path",
-		"telemetry: {logs: {format: xml}}":                                                       "telemetry.logs.format",
-		"telemetry: {logs: {level: loud}}":                                                       "telemetry.logs.level",
-		"telemetry: {logs: {access_log_sample_ratio: -1}}":                                       "telemetry.logs.access_log_sample_ratio",
+		"telemetry: {metrics: {addr: nine-four-six-four}}":                                      "telemetry.metrics.addr",
+		"telemetry: {metrics: {path: metrics}}":                                                 "telemetry.metrics.path",
+		"telemetry: {logs: {format: xml}}":                                                      "telemetry.logs.format",
+		"telemetry: {logs: {level: loud}}":                                                      "telemetry.logs.level",
+		"telemetry: {logs: {access_log_sample_ratio: -1}}":                                      "telemetry.logs.access_log_sample_ratio",
 	}
 	for yml, field := range cases {
 		_, err := config.Parse([]byte(yml), nil)

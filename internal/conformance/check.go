@@ -94,7 +94,7 @@ func checkChoice(ms *mismatches, e *Expect, i int, c *ChoiceResult) {
 			}
 		}
 	}
-	if !e.Reasoning && len(c.Reasoning) > 0 {
+	if e.Reasoning == None && len(c.Reasoning) > 0 {
 		ms.add(FieldReasoning, "choice %d: unexpected reasoning %+v", i, c.Reasoning)
 	}
 }
@@ -131,9 +131,9 @@ func checkUsage(ms *mismatches, e *Expect, r *Result) {
 		reasoned = reasoned || len(c.Reasoning) > 0
 	}
 	switch {
-	case e.Reasoning && !reasoned:
+	case e.Reasoning == Shown && !reasoned:
 		ms.add(FieldReasoning, "no reasoning tokens and no reasoning blocks")
-	case !e.Reasoning && u.ReasoningTokens > 0:
+	case e.Reasoning == None && u.ReasoningTokens > 0:
 		ms.add(FieldReasoningTokens, "unexpected %d reasoning tokens", u.ReasoningTokens)
 	}
 }

@@ -1,6 +1,8 @@
 package conformance
 
 import (
+	"slices"
+
 	"github.com/switchboard-gw/switchboard/llm"
 )
 
@@ -29,6 +31,21 @@ type Deviation struct {
 	// the field that differs is still asserted (the other error kind, the
 	// unreported count), not merely ignored.
 	Adjust func(e *Expect)
+	// Through, for a front door's deviation, limits it to calls to these
+	// providers; empty means whatever the provider.
+	Through []string
+}
+
+// through limits a front door's deviation to calls to the given providers.
+func (d Deviation) through(providers ...string) Deviation {
+	d.Through = providers
+	return d
+}
+
+// appliesTo reports whether d applies to a call through targets (a
+// provider, then possibly a front door).
+func (d Deviation) appliesTo(targets []string) bool {
+	return len(d.Through) == 0 || (len(targets) > 0 && slices.Contains(d.Through, targets[0]))
 }
 
 // unsupported declares a scenario a target cannot do.
@@ -45,12 +62,45 @@ func (d Deviation) then(adjust func(e *Expect)) Deviation {
 	return d
 }
 
+// and merges another difference of the same target and scenario into d:
+// their fields, reasons and adjustments.
+func (d Deviation) and(other Deviation) Deviation {
+	out := d
+	out.Fields = append(slices.Clone(d.Fields), other.Fields...)
+	out.Reason = d.Reason + "; and " + other.Reason
+	switch {
+	case d.Adjust == nil:
+		out.Adjust = other.Adjust
+	case other.Adjust != nil:
+		out.Adjust = func(e *Expect) { d.Adjust(e); other.Adjust(e) }
+	}
+	return out
+}
+
 // errorKind adjusts the expected error kind.
 func errorKind(k llm.Kind) func(e *Expect) {
 	return func(e *Expect) {
 		if e.Err != nil {
 			e.Err.Kind = k
 		}
+	}
+}
+
+// seenAs adjusts an expected error of kind from to kind to (a front door
+// whose wire format cannot tell them apart), leaving other kinds alone.
+func seenAs(from, to llm.Kind) func(e *Expect) {
+	return func(e *Expect) {
+		if e.Err != nil && e.Err.Kind == from {
+			e.Err.Kind = to
+		}
+	}
+}
+
+// reasoningUnobservable adjusts an expectation of reasoning to one that may
+// leave no trace.
+func reasoningUnobservable(e *Expect) {
+	if e.Reasoning == Shown {
+		e.Reasoning = Unobservable
 	}
 }
 
@@ -80,7 +130,7 @@ func ExpectationFor(sc *Scenario, stream bool, targets ...string) Expectation {
 	x := Expectation{Expect: sc.expect(stream), Masked: map[Field]bool{}}
 	for _, t := range targets {
 		d, ok := Lookup(t, sc.Name)
-		if !ok {
+		if !ok || !d.appliesTo(targets) {
 			continue
 		}
 		switch d.Kind {

@@ -117,6 +117,8 @@ func describeOne(e *Expect) string {
 			}
 		}
 		parts = append(parts, "calls "+strings.Join(names, ", "))
+	case e.JSONSchema == objectSchema:
+		parts = append(parts, "a JSON object")
 	case e.JSONSchema != "":
 		parts = append(parts, "JSON valid against the schema")
 	case e.Text != "":
@@ -138,7 +140,7 @@ func describeOne(e *Expect) string {
 	if e.CacheWriteTokens > 0 {
 		parts = append(parts, fmt.Sprintf("%d cache-write tokens", e.CacheWriteTokens))
 	}
-	if e.Reasoning {
+	if e.Reasoning == Shown {
 		parts = append(parts, "reasoning")
 	}
 	parts = append(parts, "finish `"+string(e.Finish)+"`")
@@ -152,21 +154,39 @@ type noteBook struct {
 }
 
 type note struct {
-	d         Deviation
+	d Deviation
+	// targets in order of first use, each with its scenarios.
 	targets   []string
-	scenarios []string
+	scenarios map[string][]string
 }
 
+// text renders the note: who and where, then what and why. Targets with
+// the same scenarios are named together.
 func (n *note) text() string {
-	var who []string
+	var groups []string
+	done := map[string]bool{}
 	for _, t := range n.targets {
-		if title, ok := ProviderTitles[t]; ok {
-			who = append(who, title)
-		} else {
-			who = append(who, FrontDoorTitles[t])
+		if done[t] {
+			continue
 		}
+		var who []string
+		for _, u := range n.targets {
+			if !done[u] && slices.Equal(n.scenarios[u], n.scenarios[t]) {
+				who = append(who, targetTitle(u))
+				done[u] = true
+			}
+		}
+		groups = append(groups, "**"+strings.Join(who, ", ")+"**, "+strings.Join(quoteAll(n.scenarios[t]), ", "))
 	}
-	s := "**" + strings.Join(who, ", ") + "**, " + strings.Join(quoteAll(n.scenarios), ", ") + ": "
+	s := strings.Join(groups, "; ")
+	if len(n.d.Through) > 0 {
+		via := make([]string, len(n.d.Through))
+		for i, p := range n.d.Through {
+			via[i] = targetTitle(p)
+		}
+		s += " (through " + strings.Join(via, ", ") + ")"
+	}
+	s += ": "
 	if n.d.Kind == Unsupported {
 		s += "unsupported: "
 	} else {
@@ -177,6 +197,13 @@ func (n *note) text() string {
 		s += strings.Join(quoteAll(fields), ", ") + " differ: "
 	}
 	return s + n.d.Reason + "."
+}
+
+func targetTitle(t string) string {
+	if title, ok := ProviderTitles[t]; ok {
+		return title
+	}
+	return FrontDoorTitles[t]
 }
 
 func quoteAll(ss []string) []string {
@@ -197,16 +224,14 @@ func (nb *noteBook) cell(target, scenario string) string {
 		return n.d.Kind == d.Kind && n.d.Reason == d.Reason && slices.Equal(n.d.Fields, d.Fields)
 	})
 	if i < 0 {
-		nb.notes = append(nb.notes, &note{d: d})
+		nb.notes = append(nb.notes, &note{d: d, scenarios: map[string][]string{}})
 		i = len(nb.notes) - 1
 	}
 	n := nb.notes[i]
 	if !slices.Contains(n.targets, target) {
 		n.targets = append(n.targets, target)
 	}
-	if !slices.Contains(n.scenarios, scenario) {
-		n.scenarios = append(n.scenarios, scenario)
-	}
+	n.scenarios[target] = append(n.scenarios[target], scenario)
 	if d.Kind == Unsupported {
 		return fmt.Sprintf("✗ %d", i+1)
 	}

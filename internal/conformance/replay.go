@@ -19,35 +19,17 @@ import (
 // does not change what a recording answers.
 func Replay(t testing.TB, tr *Transcript, rec *fixtures.Transcript) Result {
 	t.Helper()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		for k, v := range rec.Response.Headers {
-			if !strings.EqualFold(k, "content-length") {
-				w.Header().Set(k, v)
-			}
-		}
-		w.WriteHeader(rec.Response.Status)
-		_, _ = w.Write(rec.Response.RawBody())
-	}))
-	defer srv.Close()
-	client := &http.Client{}
-	defer client.CloseIdleConnections()
-	b, ok := translatorBuilders[tr.Provider]
-	if !ok {
-		t.Fatalf("no translator for provider %q", tr.Provider)
-	}
-	p, err := b.build(srv.URL, client)
-	if err != nil {
-		t.Fatal(err)
-	}
 	if tr.Scenario == "" {
-		return Result{Err: &ErrorResult{Kind: llm.KindInternal, Message: "not a chat recording: use ReplayEmbeddings or ReplayModels"}}
+		t.Fatalf("%s/%s is not a chat recording: use ReplayOther", tr.Provider, tr.Case)
 	}
-	return Run(context.Background(), p, b.model, ScenarioNamed(tr.Scenario), tr.Stream)
+	p, model := replayTranslator(t, tr.Provider, rec)
+	return Run(context.Background(), p, model, ScenarioNamed(tr.Scenario), tr.Stream)
 }
 
-// ReplayOther replays an embeddings or model-list recording and checks it
-// against the row, returning the problems.
-func ReplayOther(t testing.TB, tr *Transcript, rec *fixtures.Transcript) []string {
+// replayTranslator starts a server that answers every request with the
+// recording, closed when t ends, and returns the provider's translator
+// pointed at it, with the model it asks for.
+func replayTranslator(t testing.TB, provider string, rec *fixtures.Transcript) (llm.Provider, string) {
 	t.Helper()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		for k, v := range rec.Response.Headers {
@@ -58,11 +40,25 @@ func ReplayOther(t testing.TB, tr *Transcript, rec *fixtures.Transcript) []strin
 		w.WriteHeader(rec.Response.Status)
 		_, _ = w.Write(rec.Response.RawBody())
 	}))
-	defer srv.Close()
-	p, err := translatorBuilders[tr.Provider].build(srv.URL, &http.Client{})
+	t.Cleanup(srv.Close)
+	client := &http.Client{Transport: &http.Transport{}}
+	t.Cleanup(client.CloseIdleConnections)
+	b, ok := translatorBuilders[provider]
+	if !ok {
+		t.Fatalf("no translator for provider %q", provider)
+	}
+	p, err := b.build(srv.URL, client)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return p, b.model
+}
+
+// ReplayOther replays an embeddings or model-list recording and checks it
+// against the row, returning the problems.
+func ReplayOther(t testing.TB, tr *Transcript, rec *fixtures.Transcript) []string {
+	t.Helper()
+	p, _ := replayTranslator(t, tr.Provider, rec)
 	ctx := context.Background()
 	var problems []string
 	switch {

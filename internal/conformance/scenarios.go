@@ -31,6 +31,7 @@ const (
 	ScImageURL         = "image-url"
 	ScToolForced       = "tool-call-forced"
 	ScToolParallel     = "tool-calls-parallel"
+	ScToolSerial       = "tool-calls-one-at-a-time"
 	ScToolResults      = "tool-results"
 	ScToolArgDeltas    = "tool-call-argument-deltas"
 	ScJSONSchema       = "json-schema"
@@ -65,6 +66,9 @@ const WeatherSchema = `{"type":"object","properties":{"city":{"type":"string","d
 // answerSchema is the json-schema scenario's response schema.
 const answerSchema = `{"type":"object","properties":{"city":{"type":"string"},"temperature":{"type":"integer"},` +
 	`"conditions":{"type":"array","items":{"type":"string"}}},"required":["city","temperature","conditions"],"additionalProperties":false}`
+
+// objectSchema accepts any JSON object.
+const objectSchema = `{"type":"object"}`
 
 // The tools the tool scenarios offer: one with parameters, one without
 // (whose arguments must be "{}", never empty).
@@ -166,6 +170,14 @@ var answerScenarios = []Scenario{
 		}},
 	},
 	{
+		Name: ScToolSerial, Title: "parallel tool calls off (at most one call)", Group: GroupTools,
+		Request: with("Use get_weather and get_time, please.", func(r *llm.Request) {
+			r.Tools = []llm.Tool{weatherTool, timeTool}
+			r.ParallelToolCalls = ptr(false)
+		}),
+		Expect: Expect{Finish: llm.FinishToolCalls, Calls: []ExpectCall{{Name: "get_weather", Schema: WeatherSchema}}},
+	},
+	{
 		Name: ScToolResults, Title: "tool results sent back (parallel calls answered)", Group: GroupTools,
 		Request: func(model string) *llm.Request {
 			return &llm.Request{Model: model, Tools: []llm.Tool{weatherTool, timeTool}, Messages: []llm.Message{
@@ -202,7 +214,7 @@ var answerScenarios = []Scenario{
 		Request: with("Describe the weather in Paris as a JSON object.", func(r *llm.Request) {
 			r.ResponseFormat = &llm.ResponseFormat{Type: llm.ResponseFormatJSONObject}
 		}),
-		Expect: Expect{Finish: llm.FinishStop, JSONSchema: `{"type":"object"}`},
+		Expect: Expect{Finish: llm.FinishStop, JSONSchema: objectSchema},
 	},
 	{
 		Name: ScStopSequence, Title: "stop sequence", Group: GroupOutput,
@@ -237,6 +249,6 @@ var answerScenarios = []Scenario{
 	{
 		Name: ScReasoning, Title: "reasoning (effort low)", Group: GroupUsage,
 		Request: with("Think about gateways.", func(r *llm.Request) { r.Reasoning = &llm.ReasoningConfig{Effort: "low"} }),
-		Expect:  Expect{TextPrefix: simulatedPrefix, Finish: llm.FinishStop, Reasoning: true},
+		Expect:  Expect{TextPrefix: simulatedPrefix, Finish: llm.FinishStop, Reasoning: Shown},
 	},
 }

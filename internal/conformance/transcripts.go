@@ -48,7 +48,10 @@ func (tr *Transcript) Expect() Expect {
 	e.Calls = tr.Calls
 	e.Usage = &u
 	e.CachedInputTokens, e.CacheWriteTokens = u.CachedInputTokens, u.CacheWriteTokens
-	e.Reasoning = u.ReasoningTokens > 0 || tr.Reasoning
+	e.Reasoning = None
+	if u.ReasoningTokens > 0 || tr.Reasoning {
+		e.Reasoning = Shown
+	}
 	e.ArgumentFragments = e.ArgumentFragments && tr.Stream
 	return e
 }

@@ -42,7 +42,7 @@ func Verify(sc *Scenario, targets []string, got Outcome, baseTargets []string, b
 	inherited := minus(targets, own)
 	masked := map[Field]bool{}
 	for _, t := range append(own, minus(baseTargets, targets)...) {
-		if d, ok := Lookup(t, sc.Name); ok && d.Kind == Difference {
+		if d, ok := Lookup(t, sc.Name); ok && d.Kind == Difference && d.appliesTo(targets) {
 			for _, f := range d.Fields {
 				masked[f] = true
 			}

@@ -80,6 +80,9 @@ type Backend struct {
 	// AddedP50 is the bound on the p50 latency it adds over a direct
 	// call at the open loop's rate (0: the embedded gateway's bound).
 	AddedP50 time.Duration
+	// KeyArgs are extra flags of the "switchboard keys create" that makes
+	// its virtual key (limits: --rpm, --tpm, --budget-usd).
+	KeyArgs []string
 }
 
 func (c *Config) validate() error {

@@ -43,11 +43,11 @@ func TestRunMeasuresDirectAndGateway(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 
-	// With PostgreSQL (make test starts one), the PostgreSQL-backed
-	// configuration runs too.
+	// With PostgreSQL and Redis (make test starts both), the
+	// production-backed configurations run too.
 	wantRuns := 4
 	if dsn := os.Getenv("SWITCHBOARD_TEST_POSTGRES_DSN"); dsn != "" {
-		cfg.Backends = loadbench.ProductionBackends(dsn)
+		cfg.Backends = loadbench.ProductionBackends(dsn, os.Getenv("SWITCHBOARD_TEST_REDIS_URL"))
 		wantRuns += 2 * len(cfg.Backends)
 	}
 

@@ -51,7 +51,9 @@ type gatewayInstance struct {
 // gatewayConfig points the alias at the external simulator over loopback
 // HTTP with the OpenAI translator, as an operator would configure a local
 // OpenAI-compatible server; the built-in demo and environment providers are
-// off so that nothing else is loaded.
+// off so that nothing else is loaded. The model is priced (as gpt-4o-mini
+// is) so that budgets, where a backend sets one, reserve and settle real
+// amounts.
 const gatewayConfig = `# written by loadbench
 providers:
   upstream:
@@ -63,6 +65,7 @@ deployments:
   %s:
     provider: upstream
     model: %s
+    pricing: {input: "0.15", output: "0.6"}
 aliases:
   %s:
     deployments: [%s]
@@ -92,12 +95,12 @@ func startStack(ctx context.Context, bin, proxyBin, dir, pprofAddr string, backe
 		s.stop()
 		return nil, err
 	}
-	if s.gateway, err = s.startGateway(ctx, bin, targetGateway, "", pprofAddr); err != nil {
+	if s.gateway, err = s.startGateway(ctx, bin, targetGateway, "", pprofAddr, nil); err != nil {
 		s.stop()
 		return nil, err
 	}
 	for _, b := range backends {
-		g, err := s.startGateway(ctx, bin, targetGateway+"/"+b.Name, b.YAML, "")
+		g, err := s.startGateway(ctx, bin, targetGateway+"/"+b.Name, b.YAML, "", b.KeyArgs)
 		if err != nil {
 			s.stop()
 			return nil, fmt.Errorf("backend %s: %w", b.Name, err)
@@ -115,7 +118,7 @@ func startStack(ctx context.Context, bin, proxyBin, dir, pprofAddr string, backe
 
 // startGateway starts a gateway named name whose configuration is the
 // embedded one plus extraYAML, with its own address, data directory and log.
-func (s *stack) startGateway(ctx context.Context, bin, name, extraYAML, pprofAddr string) (*gatewayInstance, error) {
+func (s *stack) startGateway(ctx context.Context, bin, name, extraYAML, pprofAddr string, keyArgs []string) (*gatewayInstance, error) {
 	addr, err := freeLoopbackAddr()
 	if err != nil {
 		return nil, err
@@ -139,7 +142,7 @@ func (s *stack) startGateway(ctx context.Context, bin, name, extraYAML, pprofAdd
 		g.proc.stop(10 * time.Second)
 		return nil, err
 	}
-	if g.virtualKey, err = createKey(ctx, bin, g.url, s.adminKey); err != nil {
+	if g.virtualKey, err = createKey(ctx, bin, g.url, s.adminKey, keyArgs); err != nil {
 		g.proc.stop(10 * time.Second)
 		return nil, err
 	}
@@ -162,10 +165,11 @@ func (s *stack) startBareProxy(ctx context.Context, proxyBin string) error {
 
 // createKey creates a virtual key on the gateway at url the way an operator
 // does, with `switchboard keys create`.
-func createKey(ctx context.Context, bin, url, adminKey string) (string, error) {
+func createKey(ctx context.Context, bin, url, adminKey string, extra []string) (string, error) {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "keys", "create", "--name", "loadbench", "--models", GatewayAlias, "--json", "--url", url)
+	args := append([]string{"keys", "create", "--name", "loadbench", "--models", GatewayAlias, "--json", "--url", url}, extra...)
+	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Env = childEnv("SWITCHBOARD_ADMIN_KEY=" + adminKey)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr

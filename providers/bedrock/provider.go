@@ -33,8 +33,8 @@ func (p *Provider) requestBody(req *llm.Request) (body []byte, answerTool string
 	return b, cr.AnswerTool, nil
 }
 
-// Complete sends a Converse request.
-func (p *Provider) Complete(ctx context.Context, req *llm.Request) (*llm.Response, error) {
+// complete sends a Converse request.
+func (p *Provider) complete(ctx context.Context, req *llm.Request) (*llm.Response, error) {
 	u, err := p.modelURL(req.Model, "converse")
 	if err != nil {
 		return nil, err

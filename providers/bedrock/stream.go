@@ -16,10 +16,10 @@ import (
 	"github.com/switchboard-gw/switchboard/telemetry/overhead"
 )
 
-// Stream sends a ConverseStream request. Errors the upstream reports before
+// stream sends a ConverseStream request. Errors the upstream reports before
 // the stream starts (a non-2xx status) are returned here; errors met later,
 // including exception frames inside the 200 stream, come from Recv.
-func (p *Provider) Stream(ctx context.Context, req *llm.Request) (llm.Stream, error) {
+func (p *Provider) stream(ctx context.Context, req *llm.Request) (llm.Stream, error) {
 	u, err := p.modelURL(req.Model, "converse-stream")
 	if err != nil {
 		return nil, err

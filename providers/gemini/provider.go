@@ -36,8 +36,8 @@ func (p *Provider) generateBody(req *llm.Request) ([]byte, error) {
 	return b, nil
 }
 
-// Complete sends a generateContent call.
-func (p *Provider) Complete(ctx context.Context, req *llm.Request) (*llm.Response, error) {
+// complete sends a generateContent call.
+func (p *Provider) complete(ctx context.Context, req *llm.Request) (*llm.Response, error) {
 	u, err := p.modelURL(req.Model, "generateContent", "")
 	if err != nil {
 		return nil, err

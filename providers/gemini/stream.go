@@ -17,10 +17,10 @@ import (
 	"github.com/switchboard-gw/switchboard/providers/internal/sse"
 )
 
-// Stream sends a streamGenerateContent?alt=sse call. Errors the upstream
+// stream sends a streamGenerateContent?alt=sse call. Errors the upstream
 // reports before the stream starts (a non-2xx status, whatever the
 // Content-Type) are returned here; errors met later come from Recv.
-func (p *Provider) Stream(ctx context.Context, req *llm.Request) (llm.Stream, error) {
+func (p *Provider) stream(ctx context.Context, req *llm.Request) (llm.Stream, error) {
 	u, err := p.modelURL(req.Model, "streamGenerateContent", "alt=sse")
 	if err != nil {
 		return nil, err

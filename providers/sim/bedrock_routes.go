@@ -70,9 +70,7 @@ func (s *Server) registerBedrock() {
 	s.prefixRoutes = append(s.prefixRoutes, prefixRoute{prefix: bedrockPrefix, handler: s.bedrockRoute})
 }
 
-var (
-	eventStreamAmazon = []string{"application/vnd.amazon.eventstream"}
-)
+var eventStreamAmazon = []string{"application/vnd.amazon.eventstream"}
 
 // bedrockRoute dispatches /model/{modelId}/{action}. The id is one path
 // segment, escaped: it is cut from the escaped path and then decoded, so

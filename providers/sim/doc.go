@@ -145,7 +145,9 @@
 //	                    (at most the prompt less the cached tokens)
 //	content_filter=F    a content filter acts: F=prompt rejects the request
 //	                    (status=400 code=content_filter; the Azure dialect
-//	                    answers with Azure's content-filter error), F=output
+//	                    answers with Azure's content-filter error, Bedrock
+//	                    with a guardrail's answer, Gemini with a 200 whose
+//	                    promptFeedback.blockReason is SAFETY), F=output
 //	                    cuts each text answer halfway with finish reason
 //	                    content_filter (Gemini SAFETY, Anthropic refusal)
 //

@@ -71,6 +71,10 @@ func (s *Server) generateContent(w http.ResponseWriter, r *http.Request, model s
 		s.geminiFail(w, geminiInvalid("Invalid simulator directive: "+err.Error()), sse, start)
 		return
 	}
+	if promptBlocked(&fault) {
+		s.geminiBlocked(w, r, model, stream, sse, start, &fault, promptTokens(req), vc)
+		return
+	}
 	if fault.Status != 0 {
 		if vc != nil {
 			s.geminiFail(w, vertexFaultError(&fault, vc, model, promptTokens(req)), sse, start)

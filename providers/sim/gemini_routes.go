@@ -46,7 +46,9 @@ import (
 // INTERNAL, 504 DEADLINE_EXCEEDED, 404 NOT_FOUND, 403, 401, and 400 with
 // code=context_length_exceeded (the input-token-limit message) or
 // code=API_KEY_INVALID. An error to an alt=sse request is the same JSON
-// labelled text/event-stream. error_after sends {"error": {...}} as a data
+// labelled text/event-stream. content_filter=prompt is answered as the real
+// API blocks a prompt: 200 with promptFeedback.blockReason SAFETY and no
+// candidates (gemini_blocked.go). error_after sends {"error": {...}} as a data
 // line and ends the stream; cached=N is cachedContentTokenCount.
 //
 // This file holds the routes, authentication, response headers and model

@@ -129,7 +129,7 @@ func byKind(k llm.Kind, code string) (status int, typ string, outCode string) {
 		// (LangChain, agents) branch on it to trim the conversation.
 		return http.StatusBadRequest, typeInvalidRequest, "context_length_exceeded"
 	case llm.KindContentFiltered:
-		return http.StatusBadRequest, typeInvalidRequest, or(code, "content_filter")
+		return http.StatusBadRequest, typeInvalidRequest, "content_filter" // whatever the provider called it (Gemini: SAFETY)
 	case llm.KindUnauthenticated:
 		return http.StatusUnauthorized, typeAuthentication, code
 	case llm.KindPermissionDenied:

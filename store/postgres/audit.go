@@ -42,7 +42,7 @@ func (s *Store) ListEvents(ctx context.Context, q audit.EventQuery) ([]audit.Eve
 	w.eq(`target_type`, q.TargetType)
 	w.eq(`target_id`, q.TargetID)
 	if prefix, ok := strings.CutSuffix(q.Action, "*"); ok {
-		w.add(`substr(action, 1, `+w.arg(len(prefix))+`) = `+w.arg(prefix))
+		w.add(`substr(action, 1, ` + w.arg(len(prefix)) + `) = ` + w.arg(prefix))
 	} else {
 		w.eq(`action`, q.Action)
 	}

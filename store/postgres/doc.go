@@ -16,4 +16,20 @@
 // within moments. The tables live in the first schema of the connection's
 // search_path, so several deployments (or tests) can share one database in
 // separate schemas.
+//
+// The spend ledger (billing/ledger.Store) lives in the spend table,
+// partitioned by month of the attempt's start (spend_yYYYYmMM, created on
+// demand by WriteSpend, one month ahead, under an advisory lock; a DEFAULT
+// partition is the safety net), and in spend_daily, the daily rollups,
+// updated in the transaction that inserts a batch and only by the rows the
+// insert reports as new. Deciding which attempt counts a request looks for
+// the request's other attempts within a day of the batch's times (one
+// index probe per request, in the partitions of that window): attempts of
+// one request further apart than that would count it twice.
+//
+// The audit trail (audit.Store) is the tables audit_events, request_records
+// and captured_payloads. Payload retention is read from the teams table when
+// the sweeper runs. Deleting a team or user (DeleteTeam, DeleteUser) locks
+// its row first; InsertKey takes a key-share lock on the owning team and
+// user rows, so a key cannot be inserted into a team being deleted.
 package postgres

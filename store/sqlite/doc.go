@@ -15,4 +15,12 @@
 // each in its own transaction and recorded in schema_migrations, so Open is
 // idempotent and safe when two processes start at once. Times are stored as integer
 // microseconds since the Unix epoch, UTC.
+//
+// The spend ledger (billing/ledger.Store) is the spend table and its daily
+// rollups, spend_daily, updated in the transaction that inserts a batch
+// and only by the rows that were new.
+//
+// The audit trail (audit.Store) is the tables audit_events, request_records
+// and captured_payloads; payload retention is read from the teams table
+// when the sweeper runs.
 package sqlite

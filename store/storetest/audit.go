@@ -350,7 +350,9 @@ func testRequestFilters(t *testing.T, s AuditStore) {
 		{"key", audit.RequestQuery{KeyID: "key_2"}, func(r audit.RequestRecord) bool { return r.KeyID == "key_2" }},
 		{"alias", audit.RequestQuery{Alias: "fast"}, func(r audit.RequestRecord) bool { return r.Alias == "fast" }},
 		{"range", audit.RequestQuery{From: base.Add(time.Second), To: base.Add(4 * time.Second)},
-			func(r audit.RequestRecord) bool { return !r.Time.Before(base.Add(time.Second)) && r.Time.Before(base.Add(4*time.Second)) }},
+			func(r audit.RequestRecord) bool {
+				return !r.Time.Before(base.Add(time.Second)) && r.Time.Before(base.Add(4*time.Second))
+			}},
 	}
 	for _, tc := range cases {
 		if got, w := list(tc.q), want(tc.keep); !slices.Equal(got, w) {
@@ -424,10 +426,10 @@ func testDeleteExpired(t *testing.T, s AuditStore) {
 	}
 	recs := []audit.RequestRecord{newRequest(1, now.Add(-91*day)), newRequest(2, now.Add(-89*day)), newRequest(3, now.Add(-95*day))}
 	ps := []audit.Payload{
-		newPayload(10, now.Add(-8*day), short.ID, "u"),             // past the team's 7 days
-		newPayload(11, now.Add(-6*day), short.ID, "u"),             // within them
-		newPayload(12, now.Add(-31*day), auth.DefaultTeamID, "u"),  // past the default 30 days
-		newPayload(13, now.Add(-29*day), auth.DefaultTeamID, "u"),  // within them
+		newPayload(10, now.Add(-8*day), short.ID, "u"),              // past the team's 7 days
+		newPayload(11, now.Add(-6*day), short.ID, "u"),              // within them
+		newPayload(12, now.Add(-31*day), auth.DefaultTeamID, "u"),   // past the default 30 days
+		newPayload(13, now.Add(-29*day), auth.DefaultTeamID, "u"),   // within them
 		newPayload(14, now.Add(-31*day), "team_gone000000000", "u"), // a deleted team: the default
 	}
 	if err := s.WriteRequests(t.Context(), recs, ps); err != nil {

@@ -13,4 +13,8 @@
 //			return s
 //		})
 //	}
+//
+// RunSpend is the suite of the spend ledger (billing/ledger.Store), called
+// the same way; it compares every answer with totals computed from the
+// records written. BenchmarkWriteSpend is the shared write benchmark.
 package storetest

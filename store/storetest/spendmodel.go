@@ -287,4 +287,3 @@ func chunks(recs []ledger.Record, size int) [][]ledger.Record {
 }
 
 func midnight(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
-

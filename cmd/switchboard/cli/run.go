@@ -24,6 +24,8 @@ Usage:
   switchboard keys rotate ID [--grace 24h]
   switchboard teams create|list|get|update|delete ...     teams (see: switchboard teams)
   switchboard users create|list|get|update|delete|export|delete-data ...     users of a team (see: switchboard users)
+  switchboard limits get|set|clear|usage SCOPE ...   rate limits of a key, team or user (see: switchboard limits)
+  switchboard budgets set|remove|status SCOPE ...    budgets of a key, team or user (see: switchboard budgets)
   switchboard admin-keys create|list|get|revoke|rotate ...   admin credentials with a role
   switchboard whoami                      the role and team of the admin credential in use
   switchboard audit list|requests ...     the audit trail and request records (see: switchboard audit)
@@ -79,6 +81,10 @@ func run(ctx context.Context, args []string, e env) int {
 		err = teams(ctx, args[1:], e)
 	case "users":
 		err = users(ctx, args[1:], e)
+	case "limits":
+		err = limitsCommand(ctx, args[1:], e)
+	case "budgets":
+		err = budgetsCommand(ctx, args[1:], e)
 	case "admin-keys":
 		err = adminKeys(ctx, args[1:], e)
 	case "whoami":

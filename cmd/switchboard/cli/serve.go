@@ -90,7 +90,13 @@ func serve(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	defer spendLedger.close()
-	gw, err := gateway.New(cfg, gateway.WithSecrets(creds), instrumentation(tel), gateway.WithMeter(spendLedger.meter))
+	// Rate limits, budgets and idempotency keys (admission.go).
+	admission, err := openAdmission(ctx, cfg, st, creds, tel, logger)
+	if err != nil {
+		return err
+	}
+	defer admission.close()
+	gw, err := gateway.New(cfg, gateway.WithSecrets(creds), instrumentation(tel), gateway.WithMeter(spendLedger.meter), admission.option())
 	if err != nil {
 		return err
 	}
@@ -123,6 +129,7 @@ func serve(ctx context.Context, args []string, e env) error {
 		Telemetry:          tel,
 		Metrics:            metricsOnMain,
 		MetricsPath:        cfg.Telemetry.Metrics.Path,
+		Limits:             admission.controller,
 	})
 	if err != nil {
 		return err

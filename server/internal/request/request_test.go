@@ -56,3 +56,39 @@ func TestMiddlewareSetsIDAndKeepsFlushing(t *testing.T) {
 		}
 	}
 }
+
+// With hooks, Begin's request is the one served and End learns the status
+// and size of the answer; the Debug line is left to End.
+func TestMiddlewareCallsItsHooks(t *testing.T) {
+	var logs strings.Builder
+	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	type key struct{}
+	var ended request.Result
+	var endedInfo *request.Info
+	hooks := &request.Hooks{
+		Begin: func(r *http.Request, info *request.Info) *http.Request {
+			return r.WithContext(context.WithValue(r.Context(), key{}, info.ID))
+		},
+		End: func(r *http.Request, info *request.Info, res request.Result) {
+			if r.Context().Value(key{}) != info.ID {
+				t.Error("End did not get Begin's request")
+			}
+			ended, endedInfo = res, info
+		},
+	}
+	h := request.MiddlewareWithHooks(logger, nil, hooks, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Context().Value(key{}) == nil {
+			t.Error("the handler did not get Begin's request")
+		}
+		w.WriteHeader(http.StatusTeapot)
+		_, _ = io.WriteString(w, "short and stout")
+	}))
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/", nil))
+	if ended.Status != http.StatusTeapot || ended.Bytes != 15 || endedInfo == nil || endedInfo.ID != rec.Header().Get(request.HeaderID) {
+		t.Errorf("End saw %+v, info %+v", ended, endedInfo)
+	}
+	if strings.Contains(logs.String(), "msg=request") {
+		t.Errorf("the Debug line was written besides the hooks:\n%s", logs.String())
+	}
+}

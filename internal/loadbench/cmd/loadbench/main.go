@@ -5,7 +5,7 @@
 // by itself with -serve-bare-proxy.)
 //
 //	loadbench -bin bin/switchboard [-duration 10s] [-warmup 2s] [-only unary-open,stream-open]
-//	          [-postgres-dsn postgres://...]
+//	          [-postgres-dsn postgres://...] [-redis-url redis://...]
 package main
 
 import (
@@ -36,6 +36,7 @@ func main() {
 	flag.StringVar(&cfg.PprofAddr, "gateway-pprof", "", "start the gateway with its profiler on this address, e.g. 127.0.0.1:6060")
 	flag.StringVar(&cfg.Dir, "dir", "", "keep the children's configuration, data and logs here (default: a temporary directory)")
 	postgresDSN := flag.String("postgres-dsn", "", "also measure a gateway whose store is this PostgreSQL database (a DSN without a password)")
+	redisURL := flag.String("redis-url", "", "with -postgres-dsn, also measure a gateway whose rate limits, budgets and idempotency keys are in this Redis")
 	quiet := flag.Bool("quiet", false, "no progress lines")
 	noProxy := flag.Bool("no-bare-proxy", false, "do not run the scenarios through the bare reference proxy")
 	proxyAddr := flag.String(loadbench.BareProxyFlag, "", "internal: run as the bare proxy on this address")
@@ -59,7 +60,7 @@ func main() {
 		}
 		cfg.BareProxyBinary = self
 	}
-	cfg.Backends = loadbench.ProductionBackends(*postgresDSN)
+	cfg.Backends = loadbench.ProductionBackends(*postgresDSN, *redisURL)
 	if *only != "" {
 		cfg.Only = strings.Split(*only, ",")
 	}
