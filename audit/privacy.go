@@ -13,12 +13,10 @@ import (
 // SpendPseudonymizer is implemented by spend stores that can detach a user
 // from their spend records for an erasure request: the records (and the
 // rollups) keep their amounts, for the books, under pseudonym instead of
-// the user's id. Privacy uses it when the spend store has it.
-type SpendPseudonymizer interface {
-	// PseudonymizeUserSpend replaces userID by pseudonym in every spend
-	// record and rollup, and returns how many records changed.
-	PseudonymizeUserSpend(ctx context.Context, userID, pseudonym string) (int64, error)
-}
+// the user's id. Privacy uses it when the spend store has it. It is the
+// ledger's role interface (declared and documented there, beside the
+// Store it extends), named here too for the callers of Privacy.
+type SpendPseudonymizer = ledger.SpendPseudonymizer
 
 // PrivacyOptions configures NewPrivacy.
 type PrivacyOptions struct {

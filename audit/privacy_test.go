@@ -4,9 +4,11 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/switchboard-gw/switchboard/audit"
 	"github.com/switchboard-gw/switchboard/auth"
+	"github.com/switchboard-gw/switchboard/billing/ledger"
 	"github.com/switchboard-gw/switchboard/llm"
 )
 
@@ -131,5 +133,86 @@ func TestEraseLeavesNothingOfTheUser(t *testing.T) {
 	}
 	if _, err := privacy.Erase(ctx, tn.user.ID); llm.KindOf(err) != llm.KindNotFound {
 		t.Errorf("a second erasure: %v", err)
+	}
+}
+
+// The user's spend is in their export, per day, key and model; the erasure
+// moves it to a pseudonym in the spend store, so the user's total is then
+// 0 and every total that does not name users is what it was.
+func TestSpendIsExportedThenPseudonymizedWithTheTotalsKept(t *testing.T) {
+	st := openStore(t)
+	tn := newTenancy(t, st)
+	other := seedUserData(t, st, tn)
+	ctx := t.Context()
+	// Midday, so that "yesterday" and "a minute ago" are two UTC days.
+	now := time.Date(2026, 5, 4, 12, 0, 0, 0, time.UTC)
+	attempt := func(request string, n int, at time.Time, userID, model string, cost int64) ledger.Record {
+		return ledger.Record{RequestID: request, Attempt: n, Time: at, KeyID: tn.key.ID, TeamID: tn.team.ID, UserID: userID,
+			Provider: "openai", Model: model, Usage: llm.Usage{InputTokens: 100 * int64(n), OutputTokens: 10}, CostNanoUSD: cost}
+	}
+	yesterday := now.Add(-24 * time.Hour)
+	if err := st.WriteSpend(ctx, []ledger.Record{
+		attempt("req_ada_1", 1, yesterday, tn.user.ID, "gpt-4o", 1_500),
+		attempt("req_ada_1", 2, yesterday.Add(time.Second), tn.user.ID, "gpt-4o-mini", 700), // a failover
+		attempt("req_ada_2", 1, now.Add(-time.Minute), tn.user.ID, "gpt-4o", 2_000),
+		attempt("req_bob_1", 1, now.Add(-time.Minute), other.ID, "gpt-4o", 9_000),
+	}); err != nil {
+		t.Fatal(err)
+	}
+	all := ledger.Filter{From: now.AddDate(0, 0, -7), To: now.Add(time.Hour)}
+	total := func(userID string) int64 {
+		t.Helper()
+		f := all
+		f.UserID = userID
+		got, err := st.SpendTotal(ctx, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	overall := total("")
+
+	privacy := audit.NewPrivacy(tn.users, tn.keys, st, audit.PrivacyOptions{Spend: st, Now: func() time.Time { return now }})
+	var spend []ledger.Row
+	if err := privacy.Export(ctx, tn.user.ID, func(p audit.ExportPart) error {
+		spend = append(spend, p.Spend...)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var exported int64
+	for _, r := range spend {
+		exported += r.CostNanoUSD
+		if r.KeyID != tn.key.ID || r.Day.IsZero() || r.Model == "" {
+			t.Errorf("exported spend row %+v: want its day, key and model", r)
+		}
+	}
+	if len(spend) != 3 || exported != 4_200 {
+		t.Errorf("exported %d spend rows costing %d, want 3 (day and model) costing 4200: %+v", len(spend), exported, spend)
+	}
+
+	e, err := privacy.Erase(ctx, tn.user.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !e.SpendPseudonymized || e.SpendRecords != 3 || !strings.HasPrefix(e.SpendPseudonym, "erased_") {
+		t.Fatalf("erasure: pseudonymized %v, %d records, pseudonym %q; want 3 records under erased_...", e.SpendPseudonymized, e.SpendRecords, e.SpendPseudonym)
+	}
+	if got := total(tn.user.ID); got != 0 {
+		t.Errorf("the erased user's spend is %d, want 0", got)
+	}
+	if got := total(e.SpendPseudonym); got != 4_200 {
+		t.Errorf("the pseudonym's spend is %d, want the user's 4200", got)
+	}
+	if got, bob := total(""), total(other.ID); got != overall || bob != 9_000 {
+		t.Errorf("after the erasure the total is %d (was %d) and the other user's %d (was 9000)", got, overall, bob)
+	}
+	if err := st.QuerySpend(ctx, ledger.Query{Filter: all, GroupBy: []ledger.Dimension{ledger.ByUser}}, func(r ledger.Row) error {
+		if r.UserID == tn.user.ID {
+			t.Errorf("spend grouped by user still names the erased user: %+v", r)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
 	}
 }

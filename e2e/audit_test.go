@@ -19,6 +19,7 @@ import (
 	"connectrpc.com/connect"
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/types/known/fieldmaskpb"
+	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/switchboard-gw/switchboard/audit"
 	"github.com/switchboard-gw/switchboard/auth"
@@ -233,6 +234,21 @@ func TestAuditTrailAndUserDataWithTheRealBinary(t *testing.T) {
 		resp, err := root.ListRequestRecords(ctx, connect.NewRequest(&switchboardv1.ListRequestRecordsRequest{UserId: user}))
 		return err == nil && len(resp.Msg.GetRecords()) == 1 && resp.Msg.GetRecords()[0].GetPayloadCaptured()
 	})
+	eventually(t, "the request is metered", func() bool {
+		stream, err := streamingAdmin(g, auditAdminKey).QuerySpend(ctx, connect.NewRequest(&switchboardv1.QuerySpendRequest{
+			UserId: user, StartTime: timestamppb.New(time.Now().Add(-time.Hour)), EndTime: timestamppb.New(time.Now().Add(time.Hour))}))
+		if err != nil {
+			return false
+		}
+		defer stream.Close()
+		var attempts int64
+		for stream.Receive() {
+			for _, r := range stream.Msg().GetRows() {
+				attempts += r.GetAttempts()
+			}
+		}
+		return stream.Err() == nil && attempts == 1
+	})
 
 	t.Run("an auditor can export but not erase", func(t *testing.T) {
 		c := streamingAdmin(g, auditor)
@@ -250,6 +266,7 @@ func TestAuditTrailAndUserDataWithTheRealBinary(t *testing.T) {
 			export.RequestRecords = append(export.RequestRecords, m.GetRequestRecords()...)
 			export.Payloads = append(export.Payloads, m.GetPayloads()...)
 			export.AuditEvents = append(export.AuditEvents, m.GetAuditEvents()...)
+			export.Spend = append(export.Spend, m.GetSpend()...)
 		}
 		if err := stream.Err(); err != nil {
 			t.Fatal(err)
@@ -258,6 +275,9 @@ func TestAuditTrailAndUserDataWithTheRealBinary(t *testing.T) {
 			len(export.GetPayloads()) != 1 || len(export.GetAuditEvents()) < 3 {
 			t.Fatalf("export: user %v, %d keys, %d records, %d payloads, %d events", export.GetUser(), len(export.GetKeys()),
 				len(export.GetRequestRecords()), len(export.GetPayloads()), len(export.GetAuditEvents()))
+		}
+		if sp := export.GetSpend(); len(sp) != 1 || sp[0].GetKeyId() != key.GetId() || sp[0].GetRequests() != 1 || sp[0].GetOutputTokens() == 0 {
+			t.Errorf("exported spend: %v, want the one request on the user's key", sp)
 		}
 		rec := export.GetRequestRecords()[0]
 		if rec.GetKeyId() != key.GetId() || rec.GetUserAgent() != "e2e-audit/1.0" || rec.GetTransport() != "openai" || rec.GetStatus() != "ok" ||
@@ -285,6 +305,11 @@ func TestAuditTrailAndUserDataWithTheRealBinary(t *testing.T) {
 		m := resp.Msg
 		if m.GetKeysRevoked() != 1 || m.GetKeysDeleted() != 1 || m.GetRequestRecordsDeleted() != 1 || m.GetPayloadsDeleted() != 1 || m.GetAuditEventsErased() < 2 {
 			t.Errorf("DeleteUserData: %+v", m)
+		}
+		// The user's one metered request (unpriced: the demo has no price)
+		// is moved to a pseudonym; audit_spend_test.go checks the amounts.
+		if !m.GetSpendPseudonymized() || m.GetSpendRecordsPseudonymized() != 1 || !strings.HasPrefix(m.GetSpendPseudonym(), "erased_") {
+			t.Errorf("DeleteUserData spend: pseudonymized %v, %d records, pseudonym %q", m.GetSpendPseudonymized(), m.GetSpendRecordsPseudonymized(), m.GetSpendPseudonym())
 		}
 		if code := chatAs(t, g, secret, "hello"); code != http.StatusUnauthorized {
 			t.Errorf("the erased user's key answered %d, want 401", code)

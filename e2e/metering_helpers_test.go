@@ -222,11 +222,16 @@ func (s *meterServe) spend(t *testing.T, req *switchboardv1.QuerySpendRequest) [
 }
 
 func (s *meterServe) trySpend(req *switchboardv1.QuerySpendRequest) ([]*switchboardv1.SpendRow, error) {
+	return s.trySpendWith(s.admin(), req)
+}
+
+// trySpendWith runs QuerySpend with client's credential.
+func (s *meterServe) trySpendWith(client switchboardv1connect.AdminServiceClient, req *switchboardv1.QuerySpendRequest) ([]*switchboardv1.SpendRow, error) {
 	if req.StartTime == nil {
 		req.StartTime = timestamppb.New(time.Now().Add(-24 * time.Hour))
 		req.EndTime = timestamppb.New(time.Now().Add(24 * time.Hour))
 	}
-	stream, err := s.admin().QuerySpend(context.Background(), connect.NewRequest(req))
+	stream, err := client.QuerySpend(context.Background(), connect.NewRequest(req))
 	if err != nil {
 		return nil, err
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/switchboard-gw/switchboard/billing/pricing"
+	"github.com/switchboard-gw/switchboard/gateway/config"
 	"github.com/switchboard-gw/switchboard/llm"
 	"github.com/switchboard-gw/switchboard/router"
 )
@@ -13,7 +14,9 @@ import (
 // AdmissionPrices is the admit.Pricer of a gateway: the prices of every
 // deployment a model may reach (router.Reachable), as metering prices
 // them, cached per model for a minute (so that a price taking effect at a
-// date applies within a minute) and dropped on every reload.
+// date applies within a minute) and dropped on every reload. The in-process
+// simulator costs nothing: a sim deployment without a price is free (zero),
+// not unpriced, so that keys with budgets can use the keyless demo.
 type AdmissionPrices struct {
 	snap atomic.Pointer[pricesSnapshot]
 }
@@ -65,6 +68,9 @@ func (p *AdmissionPrices) Prices(model string) ([]pricing.Price, bool) {
 	}
 	for _, d := range ds {
 		price, ok := s.pricer.PriceOf(&llm.Attempt{Deployment: d.Name, Provider: d.ProviderName, Model: d.Model, Start: now})
+		if !ok && s.free(d.ProviderName) {
+			price, ok = pricing.Price{Provider: d.ProviderName, Model: d.Model}, true
+		}
 		if !ok {
 			mp.ok = false
 			break
@@ -80,4 +86,11 @@ func (p *AdmissionPrices) Prices(model string) ([]pricing.Price, bool) {
 		}
 	}
 	return mp.prices, mp.ok
+}
+
+// free reports whether provider is the in-process simulator, which costs
+// nothing.
+func (s *pricesSnapshot) free(provider string) bool {
+	pc := s.pricer.cfg.Providers[provider]
+	return pc != nil && pc.Kind == config.KindSim
 }

@@ -72,18 +72,22 @@ type Options struct {
 	// database down); by default they are let through, logged and counted
 	// (Stats). The rate limiter has its own failure mode.
 	FailClosed bool
-	Events     Events
-	Logger     *slog.Logger
+	// Timeout bounds one budget reservation or settlement (default
+	// DefaultTimeout): a store that answers later counts as unreachable.
+	Timeout time.Duration
+	Events  Events
+	Logger  *slog.Logger
 	// Clock is the time source (default time.Now).
 	Clock func() time.Time
 }
 
 // Defaults of Options.
 const (
-	DefaultSettingsTTL            = 10 * time.Second
-	DefaultMaxOutputTokens  int64 = 16_384
-	asyncTimeout                  = 10 * time.Second
-	degradedLogEvery              = 10 * time.Second
+	DefaultSettingsTTL           = 10 * time.Second
+	DefaultMaxOutputTokens int64 = 16_384
+	DefaultTimeout               = time.Second
+	asyncTimeout                 = 10 * time.Second
+	degradedLogEvery             = 10 * time.Second
 )
 
 // Controller admits requests: idempotency first, then rate limits, then
@@ -116,6 +120,9 @@ func New(o Options) *Controller {
 	}
 	if o.Clock == nil {
 		o.Clock = time.Now
+	}
+	if o.Timeout <= 0 {
+		o.Timeout = DefaultTimeout
 	}
 	c := &Controller{o: o}
 	if o.Settings != nil {
@@ -295,7 +302,9 @@ func (c *Controller) admit(ctx context.Context, t *Ticket, worst func(string) (i
 	case rerr != nil:
 		if berr == nil && t.reserved {
 			t.reserved = false
-			_ = c.o.Budgets.Settle(context.WithoutCancel(ctx), t.reservation, 0)
+			sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.o.Timeout)
+			_ = c.o.Budgets.Settle(sctx, t.reservation, 0)
+			cancel()
 		}
 		return rerr
 	case berr != nil:
@@ -338,7 +347,7 @@ func (c *Controller) reserve(ctx context.Context, t *Ticket, budgets []budget.Bu
 		}
 		amount = 0
 	}
-	res, d, err := c.o.Budgets.Reserve(ctx, budgets, amount)
+	res, d, err := c.reserveBounded(ctx, budgets, amount)
 	if err != nil {
 		if errors.Is(err, budget.ErrInvalid) {
 			return llm.AsError(err)
@@ -356,7 +365,7 @@ func (c *Controller) reserve(ctx context.Context, t *Ticket, budgets []budget.Bu
 					softened[i].Policy = budget.Soft
 				}
 			}
-			res, d, err = c.o.Budgets.Reserve(ctx, softened, amount2)
+			res, d, err = c.reserveBounded(ctx, softened, amount2)
 			if err != nil {
 				return c.degraded(ctx, "budgets", &c.stats.budgetFailures, err)
 			}
@@ -382,6 +391,14 @@ func (c *Controller) reserve(ctx context.Context, t *Ticket, budgets []budget.Bu
 	}
 	t.budgets, t.reservation, t.reserved = budgets, res, true
 	return nil
+}
+
+// reserveBounded is Reserve within Options.Timeout. A caller that went
+// away is reported as such, not as a store failure (degraded).
+func (c *Controller) reserveBounded(ctx context.Context, budgets []budget.Budget, amount int64) (budget.Reservation, budget.Decision, error) {
+	rctx, cancel := context.WithTimeout(ctx, c.o.Timeout)
+	defer cancel()
+	return c.o.Budgets.Reserve(rctx, budgets, amount)
 }
 
 func (c *Controller) budgetEvent(ctx context.Context, b budget.Budget, action string) {

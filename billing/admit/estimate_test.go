@@ -15,9 +15,11 @@ import (
 // byte-pair encodings (exact), and the simulator's.
 func TestInputTokenBoundIsAnUpperBound(t *testing.T) {
 	counters := map[string]func(*llm.Request) int64{
-		"o200k":     func(r *llm.Request) int64 { return tokens.New().CountRequest("openai", "gpt-4o", r) },
-		"cl100k":    func(r *llm.Request) int64 { return tokens.New().CountRequest("openai", "gpt-4", r) },
-		"simulator": func(r *llm.Request) int64 { return tokens.New(tokens.WithTokenizer("sim", sim.CountTokens)).CountRequest("sim", "x", r) },
+		"o200k":  func(r *llm.Request) int64 { return tokens.New().CountRequest("openai", "gpt-4o", r) },
+		"cl100k": func(r *llm.Request) int64 { return tokens.New().CountRequest("openai", "gpt-4", r) },
+		"simulator": func(r *llm.Request) int64 {
+			return tokens.New(tokens.WithTokenizer("sim", sim.CountTokens)).CountRequest("sim", "x", r)
+		},
 		"claude-estimate": func(r *llm.Request) int64 {
 			return tokens.New().CountRequest("anthropic", "claude-sonnet-4", r)
 		},

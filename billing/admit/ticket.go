@@ -177,7 +177,10 @@ func (t *Ticket) finish(ctx context.Context, result func() []byte, err error) {
 		// difference freed. A failed settlement leaves the hold to lapse
 		// (ReservationTTL) and the spend unrecorded in the counters; the
 		// ledger still has it, and re-seeds a lost counter.
-		if serr := c.o.Budgets.Settle(ctx, t.reservation, cost); serr != nil {
+		sctx, cancel := context.WithTimeout(ctx, c.o.Timeout)
+		serr := c.o.Budgets.Settle(sctx, t.reservation, cost)
+		cancel()
+		if serr != nil {
 			c.o.Logger.WarnContext(ctx, "limits: settling a budget reservation failed", "error", serr)
 		}
 	}

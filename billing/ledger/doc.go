@@ -18,6 +18,11 @@
 // recorded attempt; the helpers in rollup.go keep every backend doing that
 // the same way.
 //
+// Records are never deleted (they are the books). For a user's erasure
+// request, a store that implements SpendPseudonymizer replaces the user's
+// id on their records and rollups by a pseudonym, leaving every amount
+// where it was.
+//
 // # Writer
 //
 // Writer keeps the store off the request path. Enqueue puts a record in a

@@ -10,7 +10,10 @@ import (
 //
 //   - with a PostgreSQL DSN, "postgres": a gateway whose keys, teams and
 //     users live in PostgreSQL (verification stays in memory: the issue's
-//     targets still apply);
+//     targets still apply), and so does its spend ledger, which follows
+//     store.driver: every attempt is metered into PostgreSQL, in batches
+//     off the request path (the embedded configuration meters into its
+//     SQLite file);
 //   - with a PostgreSQL DSN and a Redis URL, "redis": the same store, and
 //     rate limits, budgets and idempotency keys in Redis, the virtual key
 //     limited in requests and tokens per minute and under a budget, all set

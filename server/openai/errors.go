@@ -46,7 +46,8 @@ func WriteError(w http.ResponseWriter, err error) {
 	if e.RetryAfter > 0 {
 		h.Set("Retry-After", strconv.FormatInt(frontdoor.RetryAfterSeconds(e.RetryAfter), 10))
 	}
-	admit.SetErrorHeaders(h, err) // a rate limit's or budget's x-ratelimit-*, X-Switchboard-Limit-Kind
+	// A rate limit's or budget's x-ratelimit-*, X-Switchboard-Limit-Kind.
+	admit.SetErrorHeaders(h, err)
 	b, _ := json.Marshal(body) // plain strings and RawMessage: cannot fail
 	b = append(b, '\n')
 	h.Set("Content-Type", "application/json")

@@ -25,7 +25,9 @@ const requestWindow = 24 * time.Hour
 // flags and skips stored records (ON CONFLICT DO NOTHING RETURNING the rows
 // actually inserted), then adds only those rows to the daily rollups
 // (upserts), so a replayed batch changes nothing. The monthly partitions
-// the batch needs are created first, each once.
+// the batch needs are created first, each once. Batches hold
+// spendWriteLock shared, so a user's pseudonymization never interleaves
+// with them (spendpseudonym.go).
 func (s *Store) WriteSpend(ctx context.Context, records []ledger.Record) error {
 	if len(records) == 0 {
 		return nil
@@ -182,8 +184,11 @@ func insertSpend(ctx context.Context, tx pgx.Tx, recs []ledger.Record, counts ma
 }
 
 // countingRecords returns, for each request of the batch that has stored
-// records, the stored record that counts it.
-func countingRecords(ctx context.Context, tx pgx.Tx, recs []ledger.Record) (map[string]ledger.Record, error) {
+// records, the stored record that counts it. It first takes spendWriteLock
+// shared (in the same round trip), before the transaction reads or locks
+// anything, so that a pseudonymization in progress is waited for and none
+// starts until the batch commits.
+func countingRecords(ctx context.Context, tx pgx.Tx, recs []ledger.Record) (_ map[string]ledger.Record, err error) {
 	ids := make([]string, 0, len(recs))
 	seen := map[string]bool{}
 	lo, hi := recs[0].Time, recs[0].Time
@@ -194,17 +199,29 @@ func countingRecords(ctx context.Context, tx pgx.Tx, recs []ledger.Record) (map[
 		}
 		lo, hi = minTime(lo, r.Time), maxTime(hi, r.Time)
 	}
+	var b pgx.Batch
+	b.Queue(`SELECT pg_advisory_xact_lock_shared($1)`, spendWriteLock)
 	// One index probe per request on (request_id, started_at): the LATERAL
 	// with LIMIT keeps the planner from trading them for a scan of the
 	// whole window, which it otherwise does on a partition without
 	// statistics yet (every new month), at a cost growing with the table.
-	rows, err := tx.Query(ctx, `SELECT s.started_at, s.request_id, s.attempt, s.key_id, s.team_id, s.user_id,
+	b.Queue(`SELECT s.started_at, s.request_id, s.attempt, s.key_id, s.team_id, s.user_id,
 			s.model, s.provider, s.deployment, s.alias
 		FROM unnest($1::text[]) AS r (id) CROSS JOIN LATERAL (
 			SELECT * FROM spend
 			WHERE request_id = r.id AND started_at >= $2 AND started_at < $3 AND counts_request
 			LIMIT 1) AS s`,
 		ids, lo.Add(-requestWindow), hi.Add(requestWindow))
+	br := tx.SendBatch(ctx, &b)
+	defer func() {
+		if cerr := br.Close(); err == nil {
+			err = cerr
+		}
+	}()
+	if _, err := br.Exec(); err != nil {
+		return nil, err
+	}
+	rows, err := br.Query()
 	if err != nil {
 		return nil, err
 	}

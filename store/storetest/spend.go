@@ -15,8 +15,10 @@ import (
 	"github.com/switchboard-gw/switchboard/llm"
 )
 
-// RunSpend runs the conformance suite of ledger.Store. newStore must return
-// a new, empty store for each call and arrange its cleanup with t.Cleanup.
+// RunSpend runs the conformance suite of ledger.Store, and of
+// ledger.SpendPseudonymizer when the store implements it (those cases are
+// skipped otherwise). newStore must return a new, empty store for each
+// call and arrange its cleanup with t.Cleanup.
 // Every answer is compared with a reference computed from the records
 // written, so rollups, partial days and request counting are all checked
 // against the same definition.
@@ -42,6 +44,9 @@ func RunSpend(t *testing.T, newStore func(t *testing.T) ledger.Store) {
 		{"Spend/InvalidQueries", testSpendInvalidQueries},
 		{"Spend/NormalizesRecords", testSpendNormalizes},
 		{"Spend/ConcurrentWriters", testSpendConcurrentWriters},
+		{"Spend/PseudonymizeUser", testSpendPseudonymizeUser},
+		{"Spend/PseudonymizeIsIdempotentAndChecksItsArguments", testSpendPseudonymizeArguments},
+		{"Spend/PseudonymizeWhileWriting", testSpendPseudonymizeWhileWriting},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, newStore(t)) })

@@ -36,6 +36,20 @@ func (m *spendModel) write(recs ...ledger.Record) {
 	}
 }
 
+// pseudonymize is what PseudonymizeUserSpend does: the user's records
+// under the pseudonym, nothing else changed. It returns how many changed.
+func (m *spendModel) pseudonymize(userID, pseudonym string) int64 {
+	var n int64
+	for id, r := range m.stored {
+		if r.UserID == userID {
+			r.UserID = pseudonym
+			m.stored[id] = r
+			n++
+		}
+	}
+	return n
+}
+
 // rows is what QuerySpend must return for q.
 func (m *spendModel) rows(q ledger.Query) []ledger.Row {
 	q.Filter = q.Filter.Normalize()

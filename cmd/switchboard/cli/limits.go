@@ -342,4 +342,3 @@ func printUsage(e env, m proto.Message) {
 	}
 	tw.Flush()
 }
-

@@ -17,8 +17,11 @@ import (
 // keyStore is the store the configuration selects.
 type keyStore interface {
 	auth.Store
-	// The spend ledger lives in the same database.
+	// The spend ledger lives in the same database; an erasure request
+	// moves a user's spend to a pseudonym there (startAudit hands it to
+	// audit.Privacy, which finds this role on it).
 	ledger.Store
+	ledger.SpendPseudonymizer
 	// So does the audit trail.
 	audit.Store
 	Ping(ctx context.Context) error
