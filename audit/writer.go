@@ -75,11 +75,14 @@ type RequestLog struct {
 	settings teamSettings
 	queue    chan logItem
 
-	queuedPayload   atomic.Int64
-	written         atomic.Int64
-	dropped         atomic.Int64
-	payloadsSkipped atomic.Int64
-	dropWarned      atomic.Bool
+	queuedPayload atomic.Int64
+	written       atomic.Int64
+	dropped       atomic.Int64
+	// draining and drainFailed belong to Run's goroutine: set once the
+	// final drain has begun, and once a batch has failed during it.
+	draining, drainFailed bool
+	payloadsSkipped       atomic.Int64
+	dropWarned            atomic.Bool
 }
 
 type logItem struct {
@@ -234,8 +237,12 @@ func (l *RequestLog) Run(ctx context.Context) error {
 		case <-timer.C:
 			write(ctx)
 		case <-ctx.Done():
-			// Drain what was queued before the end, detached from ctx.
+			// Drain what was queued before the end, detached from ctx. Once
+			// a batch fails here the store is taken to be down: the rest is
+			// dropped at once rather than retried batch by batch, which
+			// would hold the process's exit for minutes.
 			final := context.WithoutCancel(ctx)
+			l.draining = true
 			for {
 				select {
 				case it := <-l.queue:
@@ -270,7 +277,15 @@ func (l *RequestLog) write(ctx context.Context, batch []logItem) {
 		payloads = append(payloads, l.encode(it.rec, it.payload))
 	}
 	var err error
-	for attempt := range defaultWriteAttempts {
+	attempts := defaultWriteAttempts
+	if l.draining {
+		if l.drainFailed {
+			l.dropped.Add(int64(len(records)))
+			return
+		}
+		attempts = 1
+	}
+	for attempt := range attempts {
 		if attempt > 0 {
 			select {
 			case <-time.After(defaultRetryBackoff << attempt):
@@ -286,6 +301,11 @@ func (l *RequestLog) write(ctx context.Context, batch []logItem) {
 		}
 	}
 	l.dropped.Add(int64(len(records)))
+	if l.draining {
+		l.drainFailed = true
+		l.opts.Logger.Error("audit: could not store request records while shutting down; dropping what is still queued", "records", len(records), "queued", len(l.queue), "error", err)
+		return
+	}
 	l.opts.Logger.Error("audit: could not store request records; dropped them", "records", len(records), "error", err)
 }
 
