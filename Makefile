@@ -53,11 +53,11 @@ test-go: vault deps-postgres deps-redis ## Go unit, integration and end-to-end t
 	SWITCHBOARD_TEST_VAULT_BIN=$(VAULT) scripts/postgres-test.sh run -- scripts/redis-test.sh run -- go test $(GO_TEST_FLAGS) ./...
 
 .PHONY: test-ts
-test-ts: build deps-ts ## TypeScript client and OpenAI Node SDK tests against the real binary
+test-ts: build deps-ts ## TypeScript client, OpenAI and Anthropic Node SDK tests against the real binary
 	cd clients/ts && SWITCHBOARD_BIN=$(SWITCHBOARD) npm test
 
 .PHONY: test-python
-test-python: build deps-python ## Python client and OpenAI Python SDK tests against the real binary
+test-python: build deps-python ## Python client, OpenAI and Anthropic Python SDK tests against the real binary
 	SWITCHBOARD_BIN=$(SWITCHBOARD) $(PY) -m pytest -q clients/python/tests
 
 # make bench runs the side-by-side load benchmark (docs/performance.md): the
