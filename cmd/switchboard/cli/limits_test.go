@@ -1,6 +1,7 @@
 package cli_test
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 )
@@ -31,7 +32,15 @@ func TestLimitsAndBudgetsFromTheCLI(t *testing.T) {
 	if strings.Contains(out, "$12.5") || !strings.Contains(out, "daily $20 soft") {
 		t.Fatalf("replaced budget: %s", out)
 	}
-	if out := mustRun(t, "limits", "get", team, "--json"); !strings.Contains(out, `"requestsPerMinute": "100"`) || !strings.Contains(out, "BUDGET_WINDOW_MONTHLY") {
+	// protojson varies its whitespace on purpose: decode, do not compare text.
+	var got struct {
+		RequestsPerMinute string `json:"requestsPerMinute"`
+		Budgets           []struct {
+			Window string `json:"window"`
+		} `json:"budgets"`
+	}
+	if out := mustRun(t, "limits", "get", team, "--json"); json.Unmarshal([]byte(out), &got) != nil || got.RequestsPerMinute != "100" ||
+		len(got.Budgets) == 0 || got.Budgets[0].Window != "BUDGET_WINDOW_MONTHLY" {
 		t.Fatalf("limits get --json: %s", out)
 	}
 	out = mustRun(t, "budgets", "status", team)
