@@ -7,19 +7,14 @@ import (
 	"encoding/hex"
 	"errors"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
-	"sync"
-	"syscall"
 
 	"github.com/switchboard-gw/switchboard/llm"
 	"github.com/switchboard-gw/switchboard/providers/bedrock/wire"
+	"github.com/switchboard-gw/switchboard/providers/internal/upstream"
 	"github.com/switchboard-gw/switchboard/telemetry/overhead"
 )
-
-// maxResponseBytes bounds a unary answer read into memory.
-const maxResponseBytes = 256 << 20
 
 // maxErrorBodyBytes bounds how much of an error body is read to classify it.
 const maxErrorBodyBytes = 1 << 20
@@ -83,62 +78,23 @@ func (p *Provider) sign(ctx context.Context, req *http.Request, body []byte) err
 	return nil
 }
 
-// transportError classifies a failure to get a response at all. The cause
-// is kept for logs; it names the URL, never the credentials (which travel
-// in headers).
+// transportError classifies a failure to get a response at all.
 func (p *Provider) transportError(ctx context.Context, err error) *llm.Error {
-	name := p.cfg.Name
-	e := &llm.Error{Provider: name, Err: err}
-	var dnsErr *net.DNSError
-	var netErr net.Error
-	switch {
-	case errors.Is(ctx.Err(), context.Canceled) || errors.Is(err, context.Canceled):
-		e.Kind, e.Message = llm.KindCanceled, "request canceled"
-	case errors.Is(ctx.Err(), context.DeadlineExceeded) || errors.Is(err, context.DeadlineExceeded):
-		e.Kind, e.Message = llm.KindTimeout, name+" did not answer before the deadline"
-	case errors.Is(err, syscall.ECONNREFUSED):
-		e.Kind, e.Message = llm.KindUnavailable, "could not connect to "+name+": connection refused"
-	case errors.As(err, &dnsErr):
-		e.Kind, e.Message = llm.KindUnavailable, "could not resolve the host of "+name
-	case errors.As(err, &netErr) && netErr.Timeout():
-		e.Kind, e.Message = llm.KindTimeout, "the connection to "+name+" timed out"
-	default:
-		e.Kind, e.Message = llm.KindUnavailable, "could not reach "+name
-	}
-	return e
+	return upstream.TransportError(ctx, p.cfg.Name, err)
 }
 
 // readError classifies a failure while reading a response body.
 func (p *Provider) readError(ctx context.Context, err error) *llm.Error {
-	if ctx.Err() != nil {
-		return p.transportError(ctx, err)
-	}
-	return &llm.Error{Kind: llm.KindUpstream, Provider: p.cfg.Name, Message: "the connection to " + p.cfg.Name + " broke while reading the response", Err: err}
+	return upstream.ReadError(ctx, p.cfg.Name, err)
 }
 
-var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
-
-// readBody reads a whole (bounded) body into a pooled buffer; the caller
-// returns it with putBuffer once decoded.
+// readBody reads a whole (bounded) response body into a pooled buffer; the
+// caller returns it with putBuffer once decoded.
 func (p *Provider) readBody(ctx context.Context, body io.Reader) (*bytes.Buffer, error) {
-	buf := bufPool.Get().(*bytes.Buffer)
-	buf.Reset()
-	if _, err := buf.ReadFrom(io.LimitReader(body, maxResponseBytes+1)); err != nil {
-		putBuffer(buf)
-		return nil, p.readError(ctx, err)
-	}
-	if buf.Len() > maxResponseBytes {
-		putBuffer(buf)
-		return nil, &llm.Error{Kind: llm.KindUpstream, Provider: p.cfg.Name, Message: "the response from " + p.cfg.Name + " is too large"}
-	}
-	return buf, nil
+	return upstream.ReadBody(ctx, p.cfg.Name, body)
 }
 
-func putBuffer(b *bytes.Buffer) {
-	if b.Cap() <= 4<<20 { // do not pin huge buffers
-		bufPool.Put(b)
-	}
-}
+func putBuffer(b *bytes.Buffer) { upstream.PutBuffer(b) }
 
 // withProvider stamps the provider name on an *llm.Error from the wire
 // package.
