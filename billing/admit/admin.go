@@ -50,19 +50,14 @@ type Usage struct {
 	Scope limits.Scope
 	// Settings are the scope's stored settings (zero when none).
 	Settings limits.Settings
-	// Rates are the effective rate limits with what remains of them now;
-	// RatesKnown is false when the limiter cannot report them without
-	// charging a request (then only TPM limits are listed).
+	// Rates are the effective rate limits, RPM and TPM, with what remains
+	// of them now, read without charging anything (Limiter.Peek);
+	// RatesKnown is false when the limits could not be read (Redis
+	// unreachable, or no limiter): Rates is empty then.
 	Rates      []ratelimit.Status
 	RatesKnown bool
 	// Budgets are the effective budgets in their current windows.
 	Budgets []budget.Usage
-}
-
-// Peeker is implemented by a rate limiter that can report where limits
-// stand without charging them.
-type Peeker interface {
-	Peek(ctx context.Context, limits []ratelimit.Limit) (ratelimit.Decision, error)
 }
 
 // Usage reports scope's settings and the state of its effective limits.
@@ -84,30 +79,15 @@ func (c *Controller) Usage(ctx context.Context, scope limits.Scope, key *KeyLimi
 		}
 		out.Budgets = us
 	}
-	if len(rates) > 0 && c.o.Limiter != nil {
-		if p, ok := c.o.Limiter.(Peeker); ok {
-			d, err := p.Peek(ctx, rates)
-			if err != nil {
-				return Usage{}, llm.AsError(err)
-			}
-			out.Rates, out.RatesKnown = d.Statuses, !d.Degraded
-		} else {
-			// A TPM check of zero tokens charges nothing and reports the
-			// limit; an RPM check would charge a request.
-			var tpm []ratelimit.Limit
-			for _, l := range rates {
-				if l.Kind == ratelimit.TPM {
-					tpm = append(tpm, l)
-				}
-			}
-			if len(tpm) > 0 {
-				d, err := c.o.Limiter.Check(ctx, tpm, 0)
-				if err != nil {
-					return Usage{}, llm.AsError(err)
-				}
-				out.Rates = d.Statuses
-			}
+	switch {
+	case len(rates) == 0:
+		out.RatesKnown = true // no rate limit: nothing left out
+	case c.o.Limiter != nil:
+		d, err := c.o.Limiter.Peek(ctx, rates)
+		if err != nil {
+			return Usage{}, llm.AsError(err)
 		}
+		out.Rates, out.RatesKnown = d.Statuses, !d.Degraded
 	}
 	return out, nil
 }

@@ -3,7 +3,7 @@ package ratelimit
 import "time"
 
 // The arithmetic both implementations share (the Redis one in Lua,
-// check.lua and adjust.lua, line for line). A limit of L per minute is a
+// check.lua, adjust.lua and peek.lua, line for line). A limit of L per minute is a
 // leaky bucket in integer units: one request or token is window units, the
 // bucket holds L*window, and it drains L units per millisecond, so a full
 // bucket empties in exactly one minute. This is GCRA: the level is the
@@ -73,6 +73,21 @@ func decide(limits []Limit, tokens int64, levels []int64, allowed bool) Decision
 		}
 	}
 	return d
+}
+
+// peeked builds the Decision of a Peek from each limit's level as found:
+// the Decision a Check of zero tokens would return (Allowed when one more
+// request would be admitted, and Exceeded and RetryAfter on the limits
+// that would refuse it) with nothing charged, so that Remaining and Reset
+// are where the limits stand now.
+func peeked(limits []Limit, levels []int64) Decision {
+	allowed := true
+	for i, l := range limits {
+		if !fits(l, levels[i], units(l, 0)) {
+			allowed = false
+		}
+	}
+	return decide(limits, 0, levels, allowed)
 }
 
 func ceilDiv(a, b int64) int64 {

@@ -32,6 +32,11 @@ func runConformance(t *testing.T, newLimiter newLimiter) {
 		"InvalidLimitsAreErrors":          testInvalid,
 		"NoLimitsAllowsEverything":        testNoLimits,
 		"ConcurrentChecksAdmitExactlyN":   testConcurrentExact,
+		"PeekShowsWhatChecksUsed":         testPeekAfterChecks,
+		"PeekChargesNothing":              testPeekChargesNothing,
+		"PeekOfUnknownScopesIsFull":       testPeekUnknownScopes,
+		"PeekOfAnExhaustedLimit":          testPeekExhausted,
+		"PeekRefusesInvalidLimits":        testPeekInvalid,
 	}
 	for name, run := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -61,6 +66,21 @@ func adjust(t *testing.T, l ratelimit.Limiter, limits []ratelimit.Limit, delta i
 	if err := l.Adjust(context.Background(), limits, delta); err != nil {
 		t.Fatalf("Adjust(%v, %d): %v", limits, delta, err)
 	}
+}
+
+func peek(t *testing.T, l ratelimit.Limiter, limits []ratelimit.Limit) ratelimit.Decision {
+	t.Helper()
+	d, err := l.Peek(context.Background(), limits)
+	if err != nil {
+		t.Fatalf("Peek(%v): %v", limits, err)
+	}
+	if d.Degraded {
+		t.Fatalf("Peek(%v): degraded", limits)
+	}
+	if len(d.Statuses) != len(limits) {
+		t.Fatalf("Peek(%v): %d statuses for %d limits", limits, len(d.Statuses), len(limits))
+	}
+	return d
 }
 
 func rpm(scope string, n int64) ratelimit.Limit {
@@ -318,5 +338,90 @@ func testConcurrentExact(t *testing.T, l ratelimit.Limiter, _ *fakeClock) {
 	wg.Wait()
 	if got := allowed.Load(); got != n {
 		t.Fatalf("%d of %d concurrent checks allowed, want exactly %d", got, 3*n, n)
+	}
+}
+
+func testPeekAfterChecks(t *testing.T, l ratelimit.Limiter, clock *fakeClock) {
+	limits := ratelimit.Scoped("key:a", 10, 1000)
+	for range 3 {
+		check(t, l, limits, 100)
+	}
+	d := peek(t, l, limits)
+	r, tk := d.Statuses[0], d.Statuses[1]
+	if !d.Allowed || r.Limit != limits[0] || r.Remaining != 7 || r.Reset != 18*time.Second || r.Exceeded ||
+		tk.Limit != limits[1] || tk.Remaining != 700 || tk.Reset != 18*time.Second || tk.Exceeded {
+		t.Fatalf("after 3 checks of 100 tokens: %+v, want 7 requests and 700 tokens remaining, full in 18s", d)
+	}
+	// The state drains as it does for Check: 6s gives back one request
+	// and 100 tokens.
+	clock.Advance(6 * time.Second)
+	if d := peek(t, l, limits); d.Statuses[0].Remaining != 8 || d.Statuses[1].Remaining != 800 ||
+		d.Statuses[0].Reset != 12*time.Second {
+		t.Fatalf("6s later: %+v, want 8 and 800 remaining, full in 12s", d)
+	}
+}
+
+func testPeekChargesNothing(t *testing.T, l ratelimit.Limiter, _ *fakeClock) {
+	limits := list(rpm("key:a", 3), tpm("key:a", 1000))
+	check(t, l, limits, 400)
+	for range 10 {
+		peek(t, l, limits)
+	}
+	// Exactly what remains after one check: two more requests, then the
+	// third is refused by the RPM limit, and 200 tokens are left.
+	for i, want := range []int64{1, 0} {
+		if d := check(t, l, list(limits[0]), 0); !d.Allowed || d.Statuses[0].Remaining != want {
+			t.Fatalf("check %d after the peeks: %+v, want allowed with %d remaining", i+2, d, want)
+		}
+	}
+	if d := check(t, l, list(limits[0]), 0); d.Allowed {
+		t.Fatalf("fourth request after the peeks: %+v, want refused", d)
+	}
+	if d := check(t, l, list(limits[1]), 400); !d.Allowed || d.Statuses[0].Remaining != 200 {
+		t.Fatalf("tokens after the peeks: %+v, want allowed with 200 remaining", d)
+	}
+}
+
+func testPeekUnknownScopes(t *testing.T, l ratelimit.Limiter, _ *fakeClock) {
+	limits := list(rpm("key:never", 5), tpm("team:never", 1000), rpm("deployment:unused", 1))
+	d := peek(t, l, limits)
+	if !d.Allowed {
+		t.Fatalf("%+v, want allowed", d)
+	}
+	for i, s := range d.Statuses {
+		if s.Limit != limits[i] || s.Remaining != limits[i].PerMinute || s.Reset != 0 || s.Exceeded {
+			t.Errorf("status %d: %+v, want the full %d remaining", i, s, limits[i].PerMinute)
+		}
+	}
+	if d, err := l.Peek(context.Background(), nil); err != nil || !d.Allowed || len(d.Statuses) != 0 {
+		t.Errorf("Peek of no limits: %+v, %v", d, err)
+	}
+	// Peeking created no state: a limit of one still admits one.
+	if d := check(t, l, list(limits[2]), 0); !d.Allowed {
+		t.Errorf("check after the peek: %+v", d)
+	}
+}
+
+func testPeekExhausted(t *testing.T, l ratelimit.Limiter, _ *fakeClock) {
+	key, team := rpm("key:a", 2), rpm("team:t", 100)
+	check(t, l, list(key, team), 0)
+	check(t, l, list(key, team), 0)
+	d := peek(t, l, list(key, team))
+	r, ok := d.Rejection()
+	if d.Allowed || !ok || r.Scope != "key:a" || d.Statuses[0].Remaining != 0 || d.RetryAfter != 30*time.Second ||
+		d.Statuses[1].Exceeded || d.Statuses[1].Remaining != 98 {
+		t.Fatalf("%+v, want the key's limit to refuse the next request for 30s", d)
+	}
+}
+
+func testPeekInvalid(t *testing.T, l ratelimit.Limiter, _ *fakeClock) {
+	for name, limits := range map[string][]ratelimit.Limit{
+		"no scope":     list(rpm("", 1)),
+		"zero":         list(tpm("key:a", 0)),
+		"listed twice": list(rpm("key:a", 1), rpm("key:a", 2)),
+	} {
+		if _, err := l.Peek(context.Background(), limits); err == nil || !strings.HasPrefix(err.Error(), "ratelimit: ") {
+			t.Errorf("Peek %s: %v, want an error", name, err)
+		}
 	}
 }

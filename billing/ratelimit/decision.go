@@ -43,7 +43,8 @@ type Decision struct {
 	RetryAfter time.Duration
 	// Degraded reports that the limits could not be checked (Redis was
 	// unreachable) and the request was let through without them (fail
-	// open). Statuses is empty then.
+	// open); from Peek, that they could not be read. Statuses is empty
+	// then.
 	Degraded bool
 }
 

@@ -5,6 +5,9 @@
 // no limit) and Check admits the request against all of them or none: a
 // request rejected by its team's limit does not use up its key's.
 //
+// Peek reads where limits stand (what remains, when each is full again)
+// without charging or writing anything, for the admin API's usage report.
+//
 // # Two implementations, one semantics
 //
 // Memory counts in the process: the embedded default, exact for a single

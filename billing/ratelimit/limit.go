@@ -67,6 +67,13 @@ type Limiter interface {
 	// off. RPM limits in the list are skipped, so the list given to Check
 	// can be passed as it is.
 	Adjust(ctx context.Context, limits []Limit, delta int64) error
+	// Peek reports where limits stand without charging or changing
+	// anything: each Status's Remaining and Reset are those a Check would
+	// start from, and Allowed tells whether a request (of zero tokens)
+	// would be admitted now. It reads unknown scopes as full. The Redis
+	// limiter reports a Redis it cannot reach as a Degraded Decision, with
+	// no Statuses, whatever its FailureMode: a read admits nothing.
+	Peek(ctx context.Context, limits []Limit) (Decision, error)
 }
 
 // validate checks a list of limits and a request's tokens (or an

@@ -91,6 +91,22 @@ func (m *Memory) Adjust(_ context.Context, limits []Limit, delta int64) error {
 	return nil
 }
 
+// Peek implements Limiter. It leaves even the sweep alone: a read
+// changes nothing.
+func (m *Memory) Peek(_ context.Context, limits []Limit) (Decision, error) {
+	if err := validate(limits, 0); err != nil {
+		return Decision{}, err
+	}
+	levels := make([]int64, len(limits))
+	m.mu.Lock()
+	now := m.clock().UnixMilli()
+	for i, l := range limits {
+		levels[i] = m.level(l, now)
+	}
+	m.mu.Unlock()
+	return peeked(limits, levels), nil
+}
+
 // level is limit l's bucket level at now.
 func (m *Memory) level(l Limit, now int64) int64 {
 	b, ok := m.buckets[bucketKey{l.Kind, l.Scope}]

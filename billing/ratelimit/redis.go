@@ -21,9 +21,12 @@ var (
 	checkSource string
 	//go:embed adjust.lua
 	adjustSource string
+	//go:embed peek.lua
+	peekSource string
 
 	checkScript  = redis.NewScript(checkSource)
 	adjustScript = redis.NewScript(adjustSource)
+	peekScript   = redis.NewScript(peekSource)
 )
 
 // ErrUnavailable is in the chain of the error a Redis limiter returns when
@@ -71,7 +74,7 @@ type RedisOptions struct {
 
 // Redis is the limiter shared by any number of gateway instances through
 // one Redis (a single server, a Sentinel-managed primary or a Cluster).
-// Each Check and Adjust is one script call: one round trip, atomic.
+// Each Check, Adjust and Peek is one script call: one round trip, atomic.
 type Redis struct {
 	client  redis.Scripter
 	prefix  string
@@ -162,8 +165,36 @@ func (r *Redis) Adjust(ctx context.Context, limits []Limit, delta int64) error {
 	return nil
 }
 
+// Peek implements Limiter: one read-only script call. A Redis that cannot
+// be reached is counted in Stats().Failures and reported as Degraded, not
+// as an error and not as a fail-open: nothing was admitted.
+func (r *Redis) Peek(ctx context.Context, limits []Limit) (Decision, error) {
+	if err := validate(limits, 0); err != nil {
+		return Decision{}, err
+	}
+	if len(limits) == 0 {
+		return Decision{Allowed: true}, nil
+	}
+	keys, args := r.request(limits, nil)
+	cctx, cancel := context.WithTimeout(ctx, r.timeout)
+	defer cancel()
+	levels, err := peekScript.Run(cctx, r.client, keys, args...).Int64Slice()
+	if err == nil && len(levels) != len(limits) {
+		err = fmt.Errorf("peek script returned %d values for %d limits", len(levels), len(limits))
+	}
+	if err != nil {
+		if ctx.Err() != nil {
+			return Decision{}, ctx.Err()
+		}
+		r.failures.Add(1)
+		return Decision{Degraded: true}, nil
+	}
+	return peeked(limits, levels), nil
+}
+
 // request builds a script call's keys and arguments: now, then the rate
-// and the units of each limit.
+// and the units of each limit (the rate alone when cost is nil, as
+// peek.lua takes it).
 func (r *Redis) request(limits []Limit, cost func(Limit) int64) ([]string, []any) {
 	keys := make([]string, len(limits))
 	args := make([]any, 1, 1+2*len(limits))
@@ -173,7 +204,10 @@ func (r *Redis) request(limits []Limit, cost func(Limit) int64) ([]string, []any
 	}
 	for i, l := range limits {
 		keys[i] = r.Key(l)
-		args = append(args, l.PerMinute, cost(l))
+		args = append(args, l.PerMinute)
+		if cost != nil {
+			args = append(args, cost(l))
+		}
 	}
 	return keys, args
 }

@@ -101,6 +101,60 @@ func TestRedisKeysLiveUnderThePrefixAndExpire(t *testing.T) {
 	}
 }
 
+// Peek reads with the server's clock and writes nothing: no key created
+// for an unknown scope, the existing state and its expiry left as they
+// were.
+func TestRedisPeekWritesNothing(t *testing.T) {
+	ctx := context.Background()
+	prefix, client := redistest.KeyPrefix(t), redistest.Client(t)
+	l := ratelimit.NewRedis(client, ratelimit.RedisOptions{KeyPrefix: prefix})
+	used, unknown := rpm("key:a", 10), tpm("key:unknown", 1000)
+	check(t, l, list(used), 0)
+	key := l.Key(used)
+	before, err := client.Get(ctx, key).Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := client.PExpire(ctx, key, time.Hour).Err(); err != nil { // a mark a write would erase
+		t.Fatal(err)
+	}
+	d := peek(t, l, list(used, unknown))
+	if d.Statuses[0].Remaining != 9 || d.Statuses[1].Remaining != 1000 {
+		t.Fatalf("%+v, want 9 and 1000 remaining", d)
+	}
+	after, err := client.Get(ctx, key).Result()
+	if err != nil || after != before {
+		t.Errorf("state %q, %v after Peek; was %q", after, err, before)
+	}
+	if ttl, err := client.PTTL(ctx, key).Result(); err != nil || ttl < 59*time.Minute {
+		t.Errorf("PTTL = %v, %v after Peek; want the hour set before it", ttl, err)
+	}
+	if keys, err := client.Keys(ctx, prefix+"*").Result(); err != nil || len(keys) != 1 {
+		t.Errorf("keys under the prefix: %v, %v; want only %s", keys, err, key)
+	}
+}
+
+// A Peek that cannot reach Redis reports Degraded, in either failure mode:
+// it admits nothing, so it is a failure but not a fail-open.
+func TestRedisUnreachablePeekIsDegraded(t *testing.T) {
+	for _, mode := range []ratelimit.FailureMode{ratelimit.FailOpen, ratelimit.FailClosed} {
+		l := ratelimit.NewRedis(unreachable(t), ratelimit.RedisOptions{FailureMode: mode, Logger: slog.New(slog.DiscardHandler)})
+		d, err := l.Peek(context.Background(), list(rpm("key:a", 1)))
+		if err != nil || !d.Degraded || d.Allowed || len(d.Statuses) != 0 {
+			t.Errorf("mode %d: %+v, %v; want degraded", mode, d, err)
+		}
+		if s := l.Stats(); s.Failures != 1 || s.FailOpens != 0 {
+			t.Errorf("mode %d: Stats() = %+v, want one failure and no fail-open", mode, s)
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	l := ratelimit.NewRedis(unreachable(t), ratelimit.RedisOptions{})
+	if _, err := l.Peek(ctx, list(rpm("key:a", 1))); !errors.Is(err, context.Canceled) {
+		t.Errorf("canceled Peek: %v, want context.Canceled", err)
+	}
+}
+
 // unreachable returns a client of a port where nothing listens, retrying
 // nothing.
 func unreachable(t *testing.T) *redis.Client {

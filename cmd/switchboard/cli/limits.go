@@ -323,8 +323,8 @@ func printUsage(e env, m proto.Message) {
 		}
 		tw.Flush()
 	}
-	if !u.GetRateLimitsComplete() && u.GetLimits().GetRequestsPerMinute() > 0 {
-		fmt.Fprintln(e.stdout, "(requests-per-minute state is not readable without spending a request)")
+	if !u.GetRateLimitsComplete() {
+		fmt.Fprintln(e.stdout, "(the rate limits' current state could not be read)")
 	}
 	if len(u.GetBudgets()) == 0 {
 		fmt.Fprintln(e.stdout, "budgets: none")

@@ -740,8 +740,8 @@ type GetLimitUsageResponse struct {
 	Limits *LimitSettings         `protobuf:"bytes,2,opt,name=limits,proto3" json:"limits,omitempty"`
 	// The rate limits in effect with what remains of them.
 	RateLimits []*RateLimitUsage `protobuf:"bytes,3,rep,name=rate_limits,json=rateLimits,proto3" json:"rate_limits,omitempty"`
-	// False when the rate limiter cannot report requests-per-minute limits
-	// without charging a request: only token limits are listed then.
+	// False when the rate limiter's state could not be read (Redis
+	// unreachable): rate_limits then lists no current state.
 	RateLimitsComplete bool `protobuf:"varint,4,opt,name=rate_limits_complete,json=rateLimitsComplete,proto3" json:"rate_limits_complete,omitempty"`
 	// The budgets in effect in their current windows.
 	Budgets       []*BudgetUsage `protobuf:"bytes,5,rep,name=budgets,proto3" json:"budgets,omitempty"`

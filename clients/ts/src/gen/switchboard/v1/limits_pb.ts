@@ -316,8 +316,8 @@ export type GetLimitUsageResponse = Message<"switchboard.v1.GetLimitUsageRespons
   rateLimits: RateLimitUsage[];
 
   /**
-   * False when the rate limiter cannot report requests-per-minute limits
-   * without charging a request: only token limits are listed then.
+   * False when the rate limiter's state could not be read (Redis
+   * unreachable): rate_limits then lists no current state.
    *
    * @generated from field: bool rate_limits_complete = 4;
    */
