@@ -4,6 +4,8 @@ import (
 	"context"
 	"strings"
 	"time"
+
+	"github.com/switchboard-gw/switchboard/internal/pagetoken"
 )
 
 // ListRequestsParams pages through request records. Every filter that is
@@ -41,6 +43,6 @@ func ListRequests(ctx context.Context, store RequestStore, p ListRequestsParams)
 	if err != nil {
 		return nil, "", storeError(err)
 	}
-	recs, next := nextPageToken(recs, size, listingRequests, filter, func(r RequestRecord) Cursor { return Cursor{Time: r.Time, ID: r.RequestID} })
+	recs, next := pagetoken.Next(pageTokens, recs, size, listingRequests, filter, func(r RequestRecord) pagetoken.Position { return pagetoken.Position{Time: r.Time, ID: r.RequestID} })
 	return recs, next, nil
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/switchboard-gw/switchboard/audit/redact"
+	"github.com/switchboard-gw/switchboard/internal/pagetoken"
 	"github.com/switchboard-gw/switchboard/llm"
 )
 
@@ -133,7 +134,7 @@ func (t *Trail) List(ctx context.Context, p ListEventsParams) ([]Event, string, 
 	if err != nil {
 		return nil, "", storeError(err)
 	}
-	events, next := nextPageToken(events, size, listingEvents, filter, func(e Event) Cursor { return Cursor{Time: e.Time, ID: e.ID} })
+	events, next := pagetoken.Next(pageTokens, events, size, listingEvents, filter, func(e Event) pagetoken.Position { return pagetoken.Position{Time: e.Time, ID: e.ID} })
 	return events, next, nil
 }
 

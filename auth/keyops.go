@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/switchboard-gw/switchboard/internal/pagetoken"
 	"github.com/switchboard-gw/switchboard/llm"
 )
 
@@ -336,7 +337,7 @@ func (k *Keys) list(ctx context.Context, requestedSize int, token, listing, filt
 	if serr != nil {
 		return nil, "", storeError(serr)
 	}
-	recs, next := nextPageToken(recs, size, listing, filter, func(r KeyRecord) Cursor { return Cursor{CreatedAt: r.CreatedAt, ID: r.ID} })
+	recs, next := pagetoken.Next(pageTokens, recs, size, listing, filter, func(r KeyRecord) pagetoken.Position { return pagetoken.Position{Time: r.CreatedAt, ID: r.ID} })
 	keys := make([]Key, len(recs))
 	for i, r := range recs {
 		keys[i] = keyFromRecord(r)

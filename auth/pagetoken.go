@@ -1,21 +1,13 @@
 package auth
 
 import (
-	"encoding/base64"
-	"hash/fnv"
-	"strconv"
-	"strings"
-	"time"
-
+	"github.com/switchboard-gw/switchboard/internal/pagetoken"
 	"github.com/switchboard-gw/switchboard/llm"
 )
 
-// Page tokens are opaque to callers: base64url of
-// "v2:<listing>:<filter fingerprint>:<created_at unix µs>:<id>". The listing
-// letter and the fingerprint of the filters bind a token to the listing
-// that issued it, so it cannot be replayed against another one, which would
-// skip or repeat records.
-const pageTokenVersion = "v2"
+// pageTokens issues the listings' opaque page tokens (format in package
+// pagetoken). Changing the version invalidates the tokens callers hold.
+var pageTokens = pagetoken.Codec{Version: "v2"}
 
 // Listing letters.
 const (
@@ -27,59 +19,15 @@ const (
 
 // pageSize applies the default and the maximum to a requested page size.
 func pageSize(n int) (int, *llm.Error) {
-	switch {
-	case n < 0:
-		return 0, invalidParam("page_size", "page_size must not be negative")
-	case n == 0:
-		return DefaultPageSize, nil
-	case n > MaxPageSize:
-		return MaxPageSize, nil // AIP-158: coerce, do not refuse
-	}
-	return n, nil
-}
-
-func fingerprint(filter string) string {
-	h := fnv.New32a()
-	h.Write([]byte(filter))
-	return strconv.FormatUint(uint64(h.Sum32()), 36)
-}
-
-func encodePageToken(listing, filter string, c Cursor) string {
-	raw := pageTokenVersion + ":" + listing + ":" + fingerprint(filter) + ":" + strconv.FormatInt(c.CreatedAt.UnixMicro(), 10) + ":" + c.ID
-	return base64.RawURLEncoding.EncodeToString([]byte(raw))
+	return pagetoken.Size(n, DefaultPageSize, MaxPageSize)
 }
 
 // decodePageToken returns the cursor in token, nil for the first page.
 // validID checks the shape of the id it carries.
 func decodePageToken(token, listing, filter string, validID func(string) bool) (*Cursor, *llm.Error) {
-	if token == "" {
-		return nil, nil
+	p, err := pageTokens.Decode(token, listing, filter, validID)
+	if p == nil {
+		return nil, err
 	}
-	invalid := invalidParam("page_token", "invalid page_token: pass next_page_token from the previous response unchanged")
-	raw, err := base64.RawURLEncoding.DecodeString(token)
-	if err != nil {
-		return nil, invalid
-	}
-	parts := strings.SplitN(string(raw), ":", 5)
-	if len(parts) != 5 || parts[0] != pageTokenVersion || parts[1] != listing || !validID(parts[4]) {
-		return nil, invalid
-	}
-	if parts[2] != fingerprint(filter) {
-		return nil, invalidParam("page_token", "page_token was issued for a listing with other filters; keep the request's other fields unchanged while paging")
-	}
-	micros, err := strconv.ParseInt(parts[3], 10, 64)
-	if err != nil {
-		return nil, invalid
-	}
-	return &Cursor{CreatedAt: time.UnixMicro(micros).UTC(), ID: parts[4]}, nil
-}
-
-// nextPageToken trims a page fetched with limit size+1 and returns the token
-// of the next page ("" on the last one).
-func nextPageToken[T any](recs []T, size int, listing, filter string, cursor func(T) Cursor) ([]T, string) {
-	if len(recs) <= size {
-		return recs, ""
-	}
-	recs = recs[:size]
-	return recs, encodePageToken(listing, filter, cursor(recs[size-1]))
+	return &Cursor{CreatedAt: p.Time, ID: p.ID}, nil
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/switchboard-gw/switchboard/internal/pagetoken"
 	"github.com/switchboard-gw/switchboard/llm"
 )
 
@@ -103,7 +104,7 @@ func (t *Teams) List(ctx context.Context, p ListTeamsParams) ([]Team, string, er
 	if err != nil {
 		return nil, "", storeError(err)
 	}
-	recs, next := nextPageToken(recs, size, listingTeams, "", func(r TeamRecord) Cursor { return Cursor{CreatedAt: r.CreatedAt, ID: r.ID} })
+	recs, next := pagetoken.Next(pageTokens, recs, size, listingTeams, "", func(r TeamRecord) pagetoken.Position { return pagetoken.Position{Time: r.CreatedAt, ID: r.ID} })
 	out := make([]Team, len(recs))
 	for i, r := range recs {
 		out[i] = Team(r)

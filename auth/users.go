@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/switchboard-gw/switchboard/internal/pagetoken"
 	"github.com/switchboard-gw/switchboard/llm"
 )
 
@@ -118,7 +119,7 @@ func (u *Users) List(ctx context.Context, p ListUsersParams) ([]User, string, er
 	if err != nil {
 		return nil, "", storeError(err)
 	}
-	recs, next := nextPageToken(recs, size, listingUsers, p.TeamID, func(r UserRecord) Cursor { return Cursor{CreatedAt: r.CreatedAt, ID: r.ID} })
+	recs, next := pagetoken.Next(pageTokens, recs, size, listingUsers, p.TeamID, func(r UserRecord) pagetoken.Position { return pagetoken.Position{Time: r.CreatedAt, ID: r.ID} })
 	out := make([]User, len(recs))
 	for i, r := range recs {
 		out[i] = User(r)

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"connectrpc.com/connect"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/switchboard-gw/switchboard/billing/budget"
 	"github.com/switchboard-gw/switchboard/billing/ratelimit"
 	switchboardv1 "github.com/switchboard-gw/switchboard/gen/switchboard/v1"
+	"github.com/switchboard-gw/switchboard/llm"
 	"github.com/switchboard-gw/switchboard/server"
 	"github.com/switchboard-gw/switchboard/server/internal/servertest"
 	"github.com/switchboard-gw/switchboard/store/sqlite"
@@ -27,6 +29,8 @@ type limitsFixture struct {
 	keyA         string
 	teamAdmin    string // a team admin of team A
 	auditor      string
+	// limits is the admission controller the server reports on.
+	limits *admit.Controller
 }
 
 func newLimitsFixture(t *testing.T) *limitsFixture {
@@ -47,7 +51,7 @@ func newLimitsFixture(t *testing.T) *limitsFixture {
 		o.Teams, o.Users = auth.NewTeams(st, nil), auth.NewUsers(st, nil)
 		o.Limits = c
 	})
-	f := &limitsFixture{r: r}
+	f := &limitsFixture{r: r, limits: c}
 	a := adminClient(r)
 	for _, name := range []string{"a", "b"} {
 		resp, err := a.CreateTeam(ctx, withKey(&switchboardv1.CreateTeamRequest{Name: name}, servertest.AdminKey))
@@ -92,6 +96,17 @@ func TestLimitsRPCsSetGetAndUsage(t *testing.T) {
 	f := newLimitsFixture(t)
 	ctx := context.Background()
 	a := adminClient(f.r)
+	// Three requests of key A, through the controller the server reports
+	// on, against the key's own 5 RPM (its budget would need prices).
+	caller := admit.Caller{KeyID: f.keyA, TeamID: f.teamA, Key: admit.KeyLimits{RPM: 5}}
+	for range 3 {
+		req := &llm.Request{Model: "m", Messages: []llm.Message{{Role: llm.RoleUser, Parts: []llm.Part{llm.TextPart("hi")}}}}
+		tk, err := f.limits.Admit(ctx, caller, req, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tk.Finish(ctx, &llm.Response{}, nil)
+	}
 	set, err := a.SetLimits(ctx, withKey(&switchboardv1.SetLimitsRequest{Limits: &switchboardv1.LimitSettings{
 		Scope: "team:" + f.teamA, RequestsPerMinute: 100,
 		Budgets: []*switchboardv1.Budget{dailyBudget(10, switchboardv1.BudgetPolicy_BUDGET_POLICY_DOWNGRADE, "cheap")},
@@ -113,8 +128,21 @@ func TestLimitsRPCsSetGetAndUsage(t *testing.T) {
 	}
 	b := u.Msg.GetBudgets()
 	if len(b) != 1 || b[0].GetBudget().GetWindow() != switchboardv1.BudgetWindow_BUDGET_WINDOW_MONTHLY ||
-		b[0].GetRemainingNanoUsd() != 2_000_000_000 || b[0].GetResetTime() == nil || u.Msg.GetRateLimitsComplete() {
+		b[0].GetRemainingNanoUsd() != 2_000_000_000 || b[0].GetResetTime() == nil || !u.Msg.GetRateLimitsComplete() {
 		t.Fatalf("GetLimitUsage = %v", u.Msg)
+	}
+	// The RPM state is read, not charged: 2 of 5 remain after the three
+	// requests, however often it is read.
+	for range 2 {
+		u, err = a.GetLimitUsage(ctx, withKey(&switchboardv1.GetLimitUsageRequest{Scope: "key:" + f.keyA}, servertest.AdminKey))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := u.Msg.GetRateLimits()
+		if len(r) != 1 || r[0].GetKind() != switchboardv1.RateLimitKind_RATE_LIMIT_KIND_REQUESTS_PER_MINUTE ||
+			r[0].GetLimitPerMinute() != 5 || r[0].GetRemaining() != 2 || r[0].GetResetAfter().AsDuration() <= 0 || r[0].GetResetAfter().AsDuration() > 36*time.Second {
+			t.Fatalf("rate limits %v: want rpm 5 with 2 remaining, full within 36s", r)
+		}
 	}
 	// Empty settings clear the scope.
 	if _, err := a.SetLimits(ctx, withKey(&switchboardv1.SetLimitsRequest{Limits: &switchboardv1.LimitSettings{Scope: "team:" + f.teamA}}, servertest.AdminKey)); err != nil {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/switchboard-gw/switchboard/llm"
 	"github.com/switchboard-gw/switchboard/providers/anthropic/wire"
+	"github.com/switchboard-gw/switchboard/providers/internal/replay"
 	"github.com/switchboard-gw/switchboard/providers/internal/sse"
 	"github.com/switchboard-gw/switchboard/telemetry/overhead"
 )
@@ -45,7 +46,7 @@ func (p *Provider) Stream(ctx context.Context, req *llm.Request) (llm.Stream, er
 		if err != nil {
 			return nil, err
 		}
-		return newReplayStream(r), nil
+		return replay.New(r), nil
 	}
 	return &sseStream{
 		ctx:      ctx,
@@ -174,48 +175,3 @@ func (s *sseStream) Close() error {
 	})
 	return nil
 }
-
-// replayStream serves a unary answer as a stream, for a server that ignored
-// stream: true.
-type replayStream struct {
-	chunks []llm.Chunk
-	next   int
-}
-
-func newReplayStream(r *llm.Response) *replayStream {
-	base := llm.Chunk{ID: r.ID, Model: r.Model, Provider: r.Provider}
-	out := make([]llm.Chunk, 0, 2+len(r.Choices))
-	for _, ch := range r.Choices {
-		m := &ch.Message
-		c := base
-		c.ChoiceIndex, c.Role = ch.Index, llm.RoleAssistant
-		out = append(out, c)
-		for i := range m.Reasoning {
-			rs := m.Reasoning[i]
-			c := base
-			c.ChoiceIndex, c.Reasoning = ch.Index, &rs
-			out = append(out, c)
-		}
-		c = base
-		c.ChoiceIndex, c.Text = ch.Index, m.Text()
-		for i, tc := range m.ToolCalls {
-			c.ToolCalls = append(c.ToolCalls, llm.ToolCallDelta{Index: i, ID: tc.ID, Name: tc.Name, ArgumentsDelta: tc.Arguments})
-		}
-		c.FinishReason, c.RawFinishReason = ch.FinishReason, ch.RawFinishReason
-		out = append(out, c)
-	}
-	u := r.Usage
-	usage := base
-	usage.Usage = &u
-	return &replayStream{chunks: append(out, usage)}
-}
-
-func (s *replayStream) Recv() (llm.Chunk, error) {
-	if s.next >= len(s.chunks) {
-		return llm.Chunk{}, io.EOF
-	}
-	s.next++
-	return s.chunks[s.next-1], nil
-}
-
-func (s *replayStream) Close() error { return nil }

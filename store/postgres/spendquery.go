@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/switchboard-gw/switchboard/billing/ledger"
+	"github.com/switchboard-gw/switchboard/store/internal/spendrows"
 )
 
 // spendDimensionColumns maps each dimension to its column in the union of
@@ -38,15 +39,7 @@ func (s *Store) QuerySpend(ctx context.Context, q ledger.Query, yield func(ledge
 	defer rows.Close()
 	for rows.Next() {
 		var row ledger.Row
-		dest := make([]any, 0, len(q.GroupBy)+10)
-		for _, d := range q.GroupBy {
-			dest = append(dest, dimensionTarget(&row, d))
-		}
-		t := &row.Totals
-		dest = append(dest, &t.Requests, &t.Attempts, &t.Usage.InputTokens, &t.Usage.CachedInputTokens,
-			&t.Usage.CacheWriteTokens, &t.Usage.OutputTokens, &t.Usage.ReasoningTokens, &t.CostNanoUSD,
-			&t.EstimatedAttempts, &t.UnpricedAttempts)
-		if err := rows.Scan(dest...); err != nil {
+		if err := rows.Scan(spendrows.Targets(&row, q.GroupBy, &row.Day)...); err != nil {
 			return fmt.Errorf("query spend: %w", err)
 		}
 		row.Day = row.Day.UTC()
@@ -58,26 +51,6 @@ func (s *Store) QuerySpend(ctx context.Context, q ledger.Query, yield func(ledge
 		return fmt.Errorf("query spend: %w", err)
 	}
 	return nil
-}
-
-func dimensionTarget(row *ledger.Row, d ledger.Dimension) any {
-	switch d {
-	case ledger.ByKey:
-		return &row.KeyID
-	case ledger.ByTeam:
-		return &row.TeamID
-	case ledger.ByUser:
-		return &row.UserID
-	case ledger.ByModel:
-		return &row.Model
-	case ledger.ByProvider:
-		return &row.Provider
-	case ledger.ByDeployment:
-		return &row.Deployment
-	case ledger.ByAlias:
-		return &row.Alias
-	}
-	return &row.Day
 }
 
 // spendQuery builds the query of a validated q. Arguments are numbered as
@@ -144,10 +117,5 @@ func spendQuery(q ledger.Query) (string, []any) {
 
 // SpendTotal is QuerySpend's cost without grouping.
 func (s *Store) SpendTotal(ctx context.Context, f ledger.Filter) (int64, error) {
-	var total int64
-	err := s.QuerySpend(ctx, ledger.Query{Filter: f}, func(r ledger.Row) error {
-		total += r.CostNanoUSD
-		return nil
-	})
-	return total, err
+	return spendrows.Total(ctx, s.QuerySpend, f)
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/switchboard-gw/switchboard/billing/ledger"
+	"github.com/switchboard-gw/switchboard/store/internal/spendrows"
 )
 
 const microsPerDay = int64(24 * time.Hour / time.Microsecond)
@@ -34,15 +35,7 @@ func (s *Store) QuerySpend(ctx context.Context, q ledger.Query, yield func(ledge
 	for rows.Next() {
 		var row ledger.Row
 		var day int64
-		dest := make([]any, 0, len(q.GroupBy)+10)
-		for _, d := range q.GroupBy {
-			dest = append(dest, dimensionTarget(&row, d, &day))
-		}
-		t := &row.Totals
-		dest = append(dest, &t.Requests, &t.Attempts, &t.Usage.InputTokens, &t.Usage.CachedInputTokens,
-			&t.Usage.CacheWriteTokens, &t.Usage.OutputTokens, &t.Usage.ReasoningTokens, &t.CostNanoUSD,
-			&t.EstimatedAttempts, &t.UnpricedAttempts)
-		if err := rows.Scan(dest...); err != nil {
+		if err := rows.Scan(spendrows.Targets(&row, q.GroupBy, &day)...); err != nil {
 			return fmt.Errorf("query spend: %w", err)
 		}
 		for _, d := range q.GroupBy {
@@ -58,26 +51,6 @@ func (s *Store) QuerySpend(ctx context.Context, q ledger.Query, yield func(ledge
 		return fmt.Errorf("query spend: %w", err)
 	}
 	return nil
-}
-
-func dimensionTarget(row *ledger.Row, d ledger.Dimension, day *int64) any {
-	switch d {
-	case ledger.ByKey:
-		return &row.KeyID
-	case ledger.ByTeam:
-		return &row.TeamID
-	case ledger.ByUser:
-		return &row.UserID
-	case ledger.ByModel:
-		return &row.Model
-	case ledger.ByProvider:
-		return &row.Provider
-	case ledger.ByDeployment:
-		return &row.Deployment
-	case ledger.ByAlias:
-		return &row.Alias
-	}
-	return day
 }
 
 // spendQuery builds the query of a validated q.
@@ -137,10 +110,5 @@ func spendQuery(q ledger.Query) (string, []any) {
 
 // SpendTotal is QuerySpend's cost without grouping.
 func (s *Store) SpendTotal(ctx context.Context, f ledger.Filter) (int64, error) {
-	var total int64
-	err := s.QuerySpend(ctx, ledger.Query{Filter: f}, func(r ledger.Row) error {
-		total += r.CostNanoUSD
-		return nil
-	})
-	return total, err
+	return spendrows.Total(ctx, s.QuerySpend, f)
 }

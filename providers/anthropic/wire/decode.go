@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/switchboard-gw/switchboard/llm"
+	"github.com/switchboard-gw/switchboard/providers/internal/wireutil"
 )
 
 // DecodeRequest decodes a Messages request body. The top-level fields with
@@ -19,10 +20,10 @@ import (
 func DecodeRequest(body []byte) (*MessagesRequest, error) {
 	i := skipSpace(body, 0)
 	if i == len(body) {
-		return nil, invalid(CodeInvalidJSON, "", "request body is empty; expected a JSON object")
+		return nil, wireutil.Invalid(CodeInvalidJSON, "", "request body is empty; expected a JSON object")
 	}
 	if body[i] != '{' && json.Valid(body) {
-		return nil, invalid(CodeInvalidType, "", "request body must be a JSON object, got %s", jsonKind(body[i:]))
+		return nil, wireutil.Invalid(CodeInvalidType, "", "request body must be a JSON object, got %s", wireutil.JSONKind(body[i:]))
 	}
 	r := new(MessagesRequest)
 	if err := json.Unmarshal(body, r); err != nil {
@@ -41,16 +42,16 @@ func describeDecodeError(err error) *llm.Error {
 	var e *llm.Error
 	switch {
 	case errors.As(err, &syn):
-		e = invalid(CodeInvalidJSON, "", "invalid JSON at offset %d: %s", syn.Offset, syn.Error())
+		e = wireutil.Invalid(CodeInvalidJSON, "", "invalid JSON at offset %d: %s", syn.Offset, syn.Error())
 	case errors.As(err, &te):
 		want := "a different type"
 		if te.Type != nil {
 			want = expectation(te.Type.String())
 		}
-		e = invalid(CodeInvalidType, te.Field, "expected %s, got %s", want, describeJSONValue(te.Value))
+		e = wireutil.Invalid(CodeInvalidType, te.Field, "expected %s, got %s", want, describeJSONValue(te.Value))
 	default:
 		// A custom UnmarshalJSON failed (Content, System, OutputConfig).
-		e = invalid(CodeInvalidType, "", "invalid request body: %v", err)
+		e = wireutil.Invalid(CodeInvalidType, "", "invalid request body: %v", err)
 	}
 	e.Err = err
 	return e

@@ -3,8 +3,8 @@ package wire
 import (
 	"encoding/json"
 	"reflect"
-	"sort"
-	"strings"
+
+	"github.com/switchboard-gw/switchboard/providers/internal/wireutil"
 )
 
 // The per-type shapes of a content block, so that each type is written with
@@ -74,18 +74,7 @@ func (b ContentBlock) MarshalJSON() ([]byte, error) {
 }
 
 // knownRequestFields are the JSON names of MessagesRequest's typed fields.
-var knownRequestFields = jsonFieldNames(reflect.TypeFor[MessagesRequest]())
-
-func jsonFieldNames(t reflect.Type) map[string]bool {
-	names := make(map[string]bool, t.NumField())
-	for f := range t.Fields() {
-		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-		if name != "" && name != "-" {
-			names[name] = true
-		}
-	}
-	return names
-}
+var knownRequestFields = wireutil.JSONFieldNames(reflect.TypeFor[MessagesRequest]())
 
 // MarshalJSON writes the typed fields, then the entries of Extra at the top
 // level. An Extra entry named like a typed field replaces that field.
@@ -95,46 +84,7 @@ func (r MessagesRequest) MarshalJSON() ([]byte, error) {
 	if err != nil || len(r.Extra) == 0 {
 		return b, err
 	}
-	return spliceMembers(b, r.Extra, knownRequestFields)
-}
-
-// spliceMembers adds extra's members to the JSON object b, in sorted key
-// order. A member named in typed replaces the member b already has.
-func spliceMembers(b []byte, extra map[string]json.RawMessage, typed map[string]bool) ([]byte, error) {
-	keys := make([]string, 0, len(extra))
-	overrides := false
-	for k, v := range extra {
-		if !json.Valid(v) {
-			return nil, &json.UnsupportedValueError{Str: "extra field " + k + " is not valid JSON"}
-		}
-		keys = append(keys, k)
-		overrides = overrides || typed[k]
-	}
-	sort.Strings(keys)
-	if overrides {
-		// Rare: rebuild the object so the typed member is replaced, not duplicated.
-		var m map[string]json.RawMessage
-		if err := json.Unmarshal(b, &m); err != nil {
-			return nil, err
-		}
-		for _, k := range keys {
-			m[k] = extra[k]
-		}
-		return json.Marshal(m)
-	}
-	// Common: splice the members in before the closing brace.
-	empty := len(b) == 2
-	b = b[:len(b)-1]
-	for i, k := range keys {
-		if i > 0 || !empty {
-			b = append(b, ',')
-		}
-		kb, _ := json.Marshal(k)
-		b = append(b, kb...)
-		b = append(b, ':')
-		b = append(b, extra[k]...)
-	}
-	return append(b, '}'), nil
+	return wireutil.SpliceMembers(b, r.Extra, knownRequestFields)
 }
 
 var outputConfigFields = map[string]bool{"format": true}
@@ -146,7 +96,7 @@ func (c OutputConfig) MarshalJSON() ([]byte, error) {
 	if err != nil || len(c.Extra) == 0 {
 		return b, err
 	}
-	return spliceMembers(b, c.Extra, outputConfigFields)
+	return wireutil.SpliceMembers(b, c.Extra, outputConfigFields)
 }
 
 // UnmarshalJSON reads Format and keeps every other member in Extra.

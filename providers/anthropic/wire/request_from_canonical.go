@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 
 	"github.com/switchboard-gw/switchboard/llm"
+	"github.com/switchboard-gw/switchboard/providers/internal/wireutil"
 )
 
 // ProviderOptionsKey is the key of llm.Request.ProviderOptions that holds
@@ -48,7 +49,7 @@ type RequestOptions struct {
 // Errors are *llm.Error of KindInvalidRequest naming the field.
 func FromCanonicalRequest(r *llm.Request, opts RequestOptions) (*MessagesRequest, error) {
 	if r.N > 1 {
-		return nil, invalid(CodeUnsupported, "n", "Anthropic returns one choice per request; n must be 1")
+		return nil, wireutil.Invalid(CodeUnsupported, "n", "Anthropic returns one choice per request; n must be 1")
 	}
 	out := &MessagesRequest{
 		Model:         r.Model,
@@ -109,13 +110,13 @@ func messagesFromCanonical(msgs []llm.Message) (system []ContentBlock, out []Mes
 	toolResults := false
 	for i := range msgs {
 		m := &msgs[i]
-		path := indexPath("messages", i)
+		path := wireutil.IndexPath("messages", i)
 		switch m.Role {
 		case llm.RoleSystem:
 			for j := range m.Parts {
 				p := &m.Parts[j]
 				if p.Type != llm.PartText {
-					return nil, nil, invalid(CodeUnsupported, indexPath(joinPath(path, "content"), j), "a system message can hold only text")
+					return nil, nil, wireutil.Invalid(CodeUnsupported, wireutil.IndexPath(wireutil.JoinPath(path, "content"), j), "a system message can hold only text")
 				}
 				system = append(system, ContentBlock{Type: BlockText, Text: p.Text, CacheControl: cacheControlFromCanonical(p.CacheControl)})
 			}
@@ -155,7 +156,7 @@ func messagesFromCanonical(msgs []llm.Message) (system []ContentBlock, out []Mes
 			out = append(out, Message{Role: "assistant", Content: c})
 			toolResults = false
 		default:
-			return nil, nil, invalid(CodeInvalidValue, joinPath(path, "role"), "unknown role %q", m.Role)
+			return nil, nil, wireutil.Invalid(CodeInvalidValue, wireutil.JoinPath(path, "role"), "unknown role %q", m.Role)
 		}
 	}
 	return system, out, nil
@@ -181,14 +182,14 @@ func partsToBlocks(parts []llm.Part, path string, imagesAllowed bool) ([]Content
 	blocks := make([]ContentBlock, 0, len(parts))
 	for j := range parts {
 		p := &parts[j]
-		ppath := indexPath(joinPath(path, "content"), j)
+		ppath := wireutil.IndexPath(wireutil.JoinPath(path, "content"), j)
 		b := ContentBlock{CacheControl: cacheControlFromCanonical(p.CacheControl)}
 		switch p.Type {
 		case llm.PartText:
 			b.Type, b.Text = BlockText, p.Text
 		case llm.PartImage:
 			if !imagesAllowed || p.Image == nil {
-				return nil, invalid(CodeUnsupported, ppath, "this message can hold only text")
+				return nil, wireutil.Invalid(CodeUnsupported, ppath, "this message can hold only text")
 			}
 			src, err := imageFromCanonical(p.Image, ppath)
 			if err != nil {
@@ -196,7 +197,7 @@ func partsToBlocks(parts []llm.Part, path string, imagesAllowed bool) ([]Content
 			}
 			b.Type, b.Source = BlockImage, src
 		default:
-			return nil, invalid(CodeUnsupported, ppath, "unsupported part type %q", p.Type)
+			return nil, wireutil.Invalid(CodeUnsupported, ppath, "unsupported part type %q", p.Type)
 		}
 		blocks = append(blocks, b)
 	}
@@ -243,7 +244,7 @@ func assistantFromCanonical(m *llm.Message, path string) (Content, error) {
 	}
 	for j := range m.ToolCalls {
 		tc := &m.ToolCalls[j]
-		input, err := toolInput(tc.Arguments, indexPath(joinPath(path, "tool_calls"), j))
+		input, err := toolInput(tc.Arguments, wireutil.IndexPath(wireutil.JoinPath(path, "tool_calls"), j))
 		if err != nil {
 			return Content{}, err
 		}
@@ -271,12 +272,12 @@ func toolInput(args, path string) (json.RawMessage, error) {
 	if len(raw) == 0 {
 		return emptyObject, nil
 	}
-	param := joinPath(path, "function.arguments")
+	param := wireutil.JoinPath(path, "function.arguments")
 	if !json.Valid(raw) {
-		return nil, invalid(CodeInvalidValue, param, "the arguments are not valid JSON; Anthropic needs them as a JSON object")
+		return nil, wireutil.Invalid(CodeInvalidValue, param, "the arguments are not valid JSON; Anthropic needs them as a JSON object")
 	}
 	if raw[0] != '{' {
-		return nil, invalid(CodeInvalidType, param, "expected a JSON object, got %s", jsonKind(raw))
+		return nil, wireutil.Invalid(CodeInvalidType, param, "expected a JSON object, got %s", wireutil.JSONKind(raw))
 	}
 	return raw, nil
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 
 	"github.com/switchboard-gw/switchboard/llm"
+	"github.com/switchboard-gw/switchboard/providers/internal/wireutil"
 )
 
 // The request fields around the messages: tools and tool choice, thinking
@@ -107,7 +108,7 @@ func thinkingFromCanonical(r *llm.Request, opts RequestOptions, out *MessagesReq
 	if budget <= 0 {
 		var ok bool
 		if budget, ok = BudgetForEffort(rc.Effort); !ok {
-			return invalid(CodeInvalidValue, "reasoning_effort", "unknown effort %q; expected minimal, low, medium or high", rc.Effort)
+			return wireutil.Invalid(CodeInvalidValue, "reasoning_effort", "unknown effort %q; expected minimal, low, medium or high", rc.Effort)
 		}
 		fromEffort = true
 	}
@@ -119,7 +120,7 @@ func thinkingFromCanonical(r *llm.Request, opts RequestOptions, out *MessagesReq
 		case fromEffort && maxTokens > MinThinkingBudget:
 			budget = maxTokens - 1
 		default:
-			return invalid(CodeInvalidValue, "max_tokens",
+			return wireutil.Invalid(CodeInvalidValue, "max_tokens",
 				"must be greater than the thinking budget (%d tokens; Anthropic's minimum budget is %d)", budget, MinThinkingBudget)
 		}
 	}
@@ -142,13 +143,13 @@ func responseFormatFromCanonical(r *llm.Request, opts RequestOptions, out *Messa
 			return nil
 		}
 		if !schemaIsObject(schema) {
-			return invalid(CodeUnsupported, "response_format.json_schema.schema",
+			return wireutil.Invalid(CodeUnsupported, "response_format.json_schema.schema",
 				"Anthropic answers in JSON through a tool, whose input must be an object: the schema's type must be \"object\"")
 		}
 	}
 	for i := range r.Tools {
 		if r.Tools[i].Name == AnswerToolName {
-			return invalid(CodeInvalidValue, indexPath("tools", i)+".function.name",
+			return wireutil.Invalid(CodeInvalidValue, wireutil.IndexPath("tools", i)+".function.name",
 				"%q is reserved for the JSON response format on Anthropic", AnswerToolName)
 		}
 	}
@@ -199,7 +200,7 @@ func mergeProviderOptions(po map[string]json.RawMessage, provider string) (map[s
 		}
 		var m map[string]json.RawMessage
 		if raw[0] != '{' || json.Unmarshal(raw, &m) != nil {
-			return nil, invalid(CodeInvalidType, "provider_options."+key, "expected a JSON object")
+			return nil, wireutil.Invalid(CodeInvalidType, "provider_options."+key, "expected a JSON object")
 		}
 		if out == nil {
 			out = m
@@ -222,7 +223,7 @@ func mergeOutputConfigOption(out *MessagesRequest) error {
 	}
 	var oc OutputConfig
 	if err := json.Unmarshal(raw, &oc); err != nil {
-		return invalid(CodeInvalidType, "provider_options."+ProviderOptionsKey+".output_config", "expected a JSON object")
+		return wireutil.Invalid(CodeInvalidType, "provider_options."+ProviderOptionsKey+".output_config", "expected a JSON object")
 	}
 	if oc.Format != nil {
 		out.OutputConfig.Format = oc.Format

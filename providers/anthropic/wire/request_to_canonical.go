@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 
 	"github.com/switchboard-gw/switchboard/llm"
+	"github.com/switchboard-gw/switchboard/providers/internal/wireutil"
 )
 
 // ToCanonicalRequest converts a decoded Messages request (from a client of
@@ -27,16 +28,16 @@ import (
 // Errors are *llm.Error of KindInvalidRequest naming the field.
 func ToCanonicalRequest(r *MessagesRequest) (*llm.Request, error) {
 	if r.Model == "" {
-		return nil, missing("model")
+		return nil, wireutil.Missing("model")
 	}
 	if r.MaxTokens == nil {
-		return nil, missing("max_tokens")
+		return nil, wireutil.Missing("max_tokens")
 	}
 	if *r.MaxTokens < 1 {
-		return nil, invalid(CodeInvalidValue, "max_tokens", "must be at least 1, got %d", *r.MaxTokens)
+		return nil, wireutil.Invalid(CodeInvalidValue, "max_tokens", "must be at least 1, got %d", *r.MaxTokens)
 	}
 	if len(r.Messages) == 0 {
-		return nil, invalid(CodeInvalidValue, "messages", "must contain at least one message")
+		return nil, wireutil.Invalid(CodeInvalidValue, "messages", "must contain at least one message")
 	}
 	out := &llm.Request{
 		Model:       r.Model,
@@ -60,7 +61,7 @@ func ToCanonicalRequest(r *MessagesRequest) (*llm.Request, error) {
 	}
 	for i := range r.Messages {
 		var err error
-		if msgs, err = messageToCanonical(&r.Messages[i], indexPath("messages", i), msgs); err != nil {
+		if msgs, err = messageToCanonical(&r.Messages[i], wireutil.IndexPath("messages", i), msgs); err != nil {
 			return nil, err
 		}
 	}
@@ -76,29 +77,29 @@ func ToCanonicalRequest(r *MessagesRequest) (*llm.Request, error) {
 		switch t.Type {
 		case "enabled":
 			if t.BudgetTokens < MinThinkingBudget {
-				return nil, invalid(CodeInvalidValue, "thinking.budget_tokens", "must be at least %d, got %d", MinThinkingBudget, t.BudgetTokens)
+				return nil, wireutil.Invalid(CodeInvalidValue, "thinking.budget_tokens", "must be at least %d, got %d", MinThinkingBudget, t.BudgetTokens)
 			}
 			out.Reasoning = &llm.ReasoningConfig{BudgetTokens: t.BudgetTokens}
 		case "disabled":
 		default:
-			return nil, invalid(CodeInvalidValue, "thinking.type", `expected "enabled" or "disabled", got %q`, t.Type)
+			return nil, wireutil.Invalid(CodeInvalidValue, "thinking.type", `expected "enabled" or "disabled", got %q`, t.Type)
 		}
 	}
 	extra := r.Extra
 	if oc := r.OutputConfig; oc != nil {
 		if f := oc.Format; f != nil {
 			if f.Type != "json_schema" {
-				return nil, invalid(CodeInvalidValue, "output_config.format.type", `expected "json_schema", got %q`, f.Type)
+				return nil, wireutil.Invalid(CodeInvalidValue, "output_config.format.type", `expected "json_schema", got %q`, f.Type)
 			}
 			if len(bytes.TrimSpace(f.Schema)) == 0 || f.Schema[0] != '{' {
-				return nil, missing("output_config.format.schema")
+				return nil, wireutil.Missing("output_config.format.schema")
 			}
 			out.ResponseFormat = &llm.ResponseFormat{Type: llm.ResponseFormatJSONSchema, Schema: f.Schema}
 		}
 		if len(oc.Extra) > 0 {
 			b, err := json.Marshal(oc.Extra)
 			if err != nil {
-				return nil, invalid(CodeInvalidValue, "output_config", "%v", err)
+				return nil, wireutil.Invalid(CodeInvalidValue, "output_config", "%v", err)
 			}
 			extra = withMember(extra, "output_config", b)
 		}
@@ -106,7 +107,7 @@ func ToCanonicalRequest(r *MessagesRequest) (*llm.Request, error) {
 	if len(extra) > 0 {
 		b, err := json.Marshal(extra)
 		if err != nil {
-			return nil, invalid(CodeInvalidValue, "", "unsupported extra fields: %v", err)
+			return nil, wireutil.Invalid(CodeInvalidValue, "", "unsupported extra fields: %v", err)
 		}
 		out.ProviderOptions = map[string]json.RawMessage{ProviderOptionsKey: b}
 	}
@@ -134,7 +135,7 @@ func systemToCanonical(s *System) (*llm.Message, error) {
 	for i := range s.Blocks {
 		b := &s.Blocks[i]
 		if b.Type != BlockText {
-			return nil, invalid(CodeInvalidValue, indexPath("system", i)+".type", `expected "text", got %q`, b.Type)
+			return nil, wireutil.Invalid(CodeInvalidValue, wireutil.IndexPath("system", i)+".type", `expected "text", got %q`, b.Type)
 		}
 		m.Parts = append(m.Parts, llm.Part{Type: llm.PartText, Text: b.Text, CacheControl: cacheControlToCanonical(b.CacheControl)})
 	}
@@ -156,9 +157,9 @@ func messageToCanonical(m *Message, path string, dst []llm.Message) ([]llm.Messa
 		}
 		return append(dst, am), nil
 	case "":
-		return nil, missing(joinPath(path, "role"))
+		return nil, wireutil.Missing(wireutil.JoinPath(path, "role"))
 	}
-	return nil, invalid(CodeInvalidValue, joinPath(path, "role"), `expected "user" or "assistant", got %q`, m.Role)
+	return nil, wireutil.Invalid(CodeInvalidValue, wireutil.JoinPath(path, "role"), `expected "user" or "assistant", got %q`, m.Role)
 }
 
 func userToCanonical(m *Message, path string, dst []llm.Message) ([]llm.Message, error) {
@@ -166,12 +167,12 @@ func userToCanonical(m *Message, path string, dst []llm.Message) ([]llm.Message,
 		return append(dst, llm.Message{Role: llm.RoleUser, Parts: []llm.Part{llm.TextPart(m.Content.Text)}}), nil
 	}
 	if len(m.Content.Blocks) == 0 {
-		return nil, invalid(CodeInvalidValue, joinPath(path, "content"), "must contain at least one content block")
+		return nil, wireutil.Invalid(CodeInvalidValue, wireutil.JoinPath(path, "content"), "must contain at least one content block")
 	}
 	var user *llm.Message // the user message being filled, between tool results
 	for j := range m.Content.Blocks {
 		b := &m.Content.Blocks[j]
-		bpath := indexPath(joinPath(path, "content"), j)
+		bpath := wireutil.IndexPath(wireutil.JoinPath(path, "content"), j)
 		if b.Type == BlockToolResult {
 			tm, err := toolResultToCanonical(b, bpath)
 			if err != nil {
@@ -205,14 +206,14 @@ func userBlockToCanonical(b *ContentBlock, path string) (llm.Part, error) {
 		}
 		return llm.Part{Type: llm.PartImage, Image: img, CacheControl: cacheControlToCanonical(b.CacheControl)}, nil
 	case "":
-		return llm.Part{}, missing(joinPath(path, "type"))
+		return llm.Part{}, wireutil.Missing(wireutil.JoinPath(path, "type"))
 	}
-	return llm.Part{}, invalid(CodeUnsupported, joinPath(path, "type"), "%q blocks are not supported by the gateway; expected text, image or tool_result", b.Type)
+	return llm.Part{}, wireutil.Invalid(CodeUnsupported, wireutil.JoinPath(path, "type"), "%q blocks are not supported by the gateway; expected text, image or tool_result", b.Type)
 }
 
 func toolResultToCanonical(b *ContentBlock, path string) (llm.Message, error) {
 	if b.ToolUseID == "" {
-		return llm.Message{}, missing(joinPath(path, "tool_use_id"))
+		return llm.Message{}, wireutil.Missing(wireutil.JoinPath(path, "tool_use_id"))
 	}
 	m := llm.Message{Role: llm.RoleTool, ToolCallID: b.ToolUseID}
 	if c := b.Content; c != nil {
@@ -220,7 +221,7 @@ func toolResultToCanonical(b *ContentBlock, path string) (llm.Message, error) {
 			m.Parts = []llm.Part{llm.TextPart(c.Text)}
 		}
 		for k := range c.Blocks {
-			p, err := userBlockToCanonical(&c.Blocks[k], indexPath(joinPath(path, "content"), k))
+			p, err := userBlockToCanonical(&c.Blocks[k], wireutil.IndexPath(wireutil.JoinPath(path, "content"), k))
 			if err != nil {
 				return llm.Message{}, err
 			}
@@ -240,7 +241,7 @@ func assistantToCanonical(m *Message, path string) (llm.Message, error) {
 	}
 	for j := range m.Content.Blocks {
 		b := &m.Content.Blocks[j]
-		bpath := indexPath(joinPath(path, "content"), j)
+		bpath := wireutil.IndexPath(wireutil.JoinPath(path, "content"), j)
 		switch b.Type {
 		case BlockText:
 			out.Parts = append(out.Parts, llm.Part{Type: llm.PartText, Text: b.Text, CacheControl: cacheControlToCanonical(b.CacheControl)})
@@ -250,20 +251,20 @@ func assistantToCanonical(m *Message, path string) (llm.Message, error) {
 			out.Reasoning = append(out.Reasoning, llm.Reasoning{Redacted: b.Data})
 		case BlockToolUse:
 			if b.ID == "" {
-				return llm.Message{}, missing(joinPath(bpath, "id"))
+				return llm.Message{}, wireutil.Missing(wireutil.JoinPath(bpath, "id"))
 			}
 			if b.Name == "" {
-				return llm.Message{}, missing(joinPath(bpath, "name"))
+				return llm.Message{}, wireutil.Missing(wireutil.JoinPath(bpath, "name"))
 			}
-			args, err := inputToArguments(b.Input, joinPath(bpath, "input"))
+			args, err := inputToArguments(b.Input, wireutil.JoinPath(bpath, "input"))
 			if err != nil {
 				return llm.Message{}, err
 			}
 			out.ToolCalls = append(out.ToolCalls, llm.ToolCall{ID: b.ID, Name: b.Name, Arguments: args})
 		case "":
-			return llm.Message{}, missing(joinPath(bpath, "type"))
+			return llm.Message{}, wireutil.Missing(wireutil.JoinPath(bpath, "type"))
 		default:
-			return llm.Message{}, invalid(CodeUnsupported, joinPath(bpath, "type"),
+			return llm.Message{}, wireutil.Invalid(CodeUnsupported, wireutil.JoinPath(bpath, "type"),
 				"%q blocks are not supported by the gateway; expected text, thinking, redacted_thinking or tool_use", b.Type)
 		}
 	}
@@ -278,12 +279,12 @@ func inputToArguments(input json.RawMessage, path string) (string, error) {
 		return "{}", nil
 	}
 	if input[0] != '{' {
-		return "", invalid(CodeInvalidType, path, "expected an object, got %s", jsonKind(input))
+		return "", wireutil.Invalid(CodeInvalidType, path, "expected an object, got %s", wireutil.JSONKind(input))
 	}
 	var b bytes.Buffer
 	b.Grow(len(input))
 	if err := json.Compact(&b, input); err != nil {
-		return "", invalid(CodeInvalidJSON, path, "invalid JSON: %v", err)
+		return "", wireutil.Invalid(CodeInvalidJSON, path, "invalid JSON: %v", err)
 	}
 	return b.String(), nil
 }
@@ -295,19 +296,19 @@ func toolsToCanonical(tools []Tool) ([]llm.Tool, error) {
 	out := make([]llm.Tool, len(tools))
 	for i := range tools {
 		t := &tools[i]
-		path := indexPath("tools", i)
+		path := wireutil.IndexPath("tools", i)
 		if t.Type != "" && t.Type != "custom" {
-			return nil, invalid(CodeUnsupported, joinPath(path, "type"), "server tools (%q) are not supported by the gateway", t.Type)
+			return nil, wireutil.Invalid(CodeUnsupported, wireutil.JoinPath(path, "type"), "server tools (%q) are not supported by the gateway", t.Type)
 		}
 		if t.Name == "" {
-			return nil, missing(joinPath(path, "name"))
+			return nil, wireutil.Missing(wireutil.JoinPath(path, "name"))
 		}
 		schema := bytes.TrimSpace(t.InputSchema)
 		if len(schema) == 0 || string(schema) == "null" {
-			return nil, missing(joinPath(path, "input_schema"))
+			return nil, wireutil.Missing(wireutil.JoinPath(path, "input_schema"))
 		}
 		if schema[0] != '{' {
-			return nil, invalid(CodeInvalidType, joinPath(path, "input_schema"), "expected a JSON Schema object, got %s", jsonKind(schema))
+			return nil, wireutil.Invalid(CodeInvalidType, wireutil.JoinPath(path, "input_schema"), "expected a JSON Schema object, got %s", wireutil.JSONKind(schema))
 		}
 		out[i] = llm.Tool{Name: t.Name, Description: t.Description, Parameters: t.InputSchema, CacheControl: cacheControlToCanonical(t.CacheControl)}
 	}
@@ -331,7 +332,7 @@ func toolChoiceToCanonical(tc *ToolChoice, out *llm.Request) error {
 		out.ToolChoice = &llm.ToolChoice{Mode: llm.ToolChoiceNone}
 	case ChoiceTool:
 		if tc.Name == "" {
-			return missing("tool_choice.name")
+			return wireutil.Missing("tool_choice.name")
 		}
 		for i := range out.Tools {
 			if out.Tools[i].Name == tc.Name {
@@ -339,14 +340,14 @@ func toolChoiceToCanonical(tc *ToolChoice, out *llm.Request) error {
 				return nil
 			}
 		}
-		return invalid(CodeInvalidValue, "tool_choice.name", "no tool named %q in tools", tc.Name)
+		return wireutil.Invalid(CodeInvalidValue, "tool_choice.name", "no tool named %q in tools", tc.Name)
 	case "":
-		return missing("tool_choice.type")
+		return wireutil.Missing("tool_choice.type")
 	default:
-		return invalid(CodeInvalidValue, "tool_choice.type", `expected "auto", "any", "tool" or "none", got %q`, tc.Type)
+		return wireutil.Invalid(CodeInvalidValue, "tool_choice.type", `expected "auto", "any", "tool" or "none", got %q`, tc.Type)
 	}
 	if tc.Type != ChoiceNone && tc.Type != ChoiceAuto && len(out.Tools) == 0 {
-		return invalid(CodeInvalidValue, "tool_choice", "%q needs at least one tool in tools", tc.Type)
+		return wireutil.Invalid(CodeInvalidValue, "tool_choice", "%q needs at least one tool in tools", tc.Type)
 	}
 	return nil
 }

@@ -1,13 +1,11 @@
 package wire
 
 import (
-	"encoding/base64"
-	"errors"
 	"net/http"
-	"net/url"
 	"strings"
 
 	"github.com/switchboard-gw/switchboard/llm"
+	"github.com/switchboard-gw/switchboard/providers/internal/wireutil"
 )
 
 // Image formats Converse accepts, by media type.
@@ -28,32 +26,32 @@ func imageFromCanonical(img *llm.Image, path string) (*ImageBlock, error) {
 	switch {
 	case len(img.Data) > 0:
 		data = img.Data
-	case hasPrefixFold(img.URL, "data:"):
-		mt, d, err := parseDataURL(img.URL)
+	case wireutil.HasPrefixFold(img.URL, "data:"):
+		mt, d, err := wireutil.ParseDataURL(img.URL)
 		if err != nil {
-			return nil, invalid(CodeInvalidValue, path, "%v", err)
+			return nil, wireutil.Invalid(CodeInvalidValue, path, "%v", err)
 		}
 		mediaType, data = mt, d
-	case hasPrefixFold(img.URL, "s3://"):
+	case wireutil.HasPrefixFold(img.URL, "s3://"):
 		format := imageFormats[mediaType]
 		if format == "" {
 			format = formatFromExtension(img.URL)
 		}
 		if format == "" {
-			return nil, invalid(CodeInvalidValue, path, "cannot tell the format of %q: give the media type (png, jpeg, gif or webp)", img.URL)
+			return nil, wireutil.Invalid(CodeInvalidValue, path, "cannot tell the format of %q: give the media type (png, jpeg, gif or webp)", img.URL)
 		}
 		return &ImageBlock{Format: format, Source: ImageSource{S3Location: &S3Location{URI: img.URL}}}, nil
-	case hasPrefixFold(img.URL, "https://"), hasPrefixFold(img.URL, "http://"):
-		return nil, invalid(CodeUnsupported, path, "Bedrock does not fetch images from http(s) URLs; send the image data, a data: URL or an s3:// URL")
+	case wireutil.HasPrefixFold(img.URL, "https://"), wireutil.HasPrefixFold(img.URL, "http://"):
+		return nil, wireutil.Invalid(CodeUnsupported, path, "Bedrock does not fetch images from http(s) URLs; send the image data, a data: URL or an s3:// URL")
 	default:
-		return nil, invalid(CodeInvalidValue, path, "an image needs data, a data: URL or an s3:// URL")
+		return nil, wireutil.Invalid(CodeInvalidValue, path, "an image needs data, a data: URL or an s3:// URL")
 	}
 	if mediaType == "" {
 		mediaType = http.DetectContentType(data)
 	}
 	format := imageFormats[mediaType]
 	if format == "" {
-		return nil, invalid(CodeUnsupported, path, "Bedrock accepts png, jpeg, gif and webp images, not %s", mediaType)
+		return nil, wireutil.Invalid(CodeUnsupported, path, "Bedrock accepts png, jpeg, gif and webp images, not %s", mediaType)
 	}
 	return &ImageBlock{Format: format, Source: ImageSource{Bytes: data}}, nil
 }
@@ -62,7 +60,7 @@ func imageFromCanonical(img *llm.Image, path string) (*ImageBlock, error) {
 func imageToCanonical(b *ImageBlock, path string) (*llm.Image, error) {
 	mediaType := "image/" + b.Format
 	if f, ok := imageFormats[mediaType]; !ok || f != b.Format {
-		return nil, invalid(CodeInvalidValue, joinPath(path, "format"), "expected png, jpeg, gif or webp, got %q", b.Format)
+		return nil, wireutil.Invalid(CodeInvalidValue, wireutil.JoinPath(path, "format"), "expected png, jpeg, gif or webp, got %q", b.Format)
 	}
 	switch {
 	case len(b.Source.Bytes) > 0:
@@ -70,7 +68,7 @@ func imageToCanonical(b *ImageBlock, path string) (*llm.Image, error) {
 	case b.Source.S3Location != nil && b.Source.S3Location.URI != "":
 		return &llm.Image{MediaType: mediaType, URL: b.Source.S3Location.URI}, nil
 	}
-	return nil, missing(joinPath(path, "source.bytes"))
+	return nil, wireutil.Missing(wireutil.JoinPath(path, "source.bytes"))
 }
 
 func formatFromExtension(u string) string {
@@ -89,56 +87,4 @@ func formatFromExtension(u string) string {
 		return "webp"
 	}
 	return ""
-}
-
-// parseDataURL decodes an RFC 2397 data: URL holding an image.
-func parseDataURL(s string) (mediaType string, data []byte, err error) {
-	meta, payload, ok := strings.Cut(s[len("data:"):], ",")
-	if !ok {
-		return "", nil, errors.New("malformed data URL: no comma before the data")
-	}
-	isBase64 := false
-	if m, found := strings.CutSuffix(meta, ";base64"); found {
-		meta, isBase64 = m, true
-	}
-	mediaType, _, _ = strings.Cut(meta, ";")
-	mediaType = strings.ToLower(strings.TrimSpace(mediaType))
-	if isBase64 {
-		if data, err = decodeBase64Lenient(payload); err != nil {
-			return "", nil, errors.New("invalid base64 data in data URL")
-		}
-	} else {
-		p, err := url.PathUnescape(payload)
-		if err != nil {
-			return "", nil, errors.New("invalid percent-encoding in data URL")
-		}
-		data = []byte(p)
-	}
-	if len(data) == 0 {
-		return "", nil, errors.New("data URL holds no data")
-	}
-	if mediaType == "" {
-		mediaType = http.DetectContentType(data)
-	}
-	if !strings.HasPrefix(mediaType, "image/") {
-		return "", nil, errors.New("data URL must hold an image, got " + mediaType)
-	}
-	return mediaType, data, nil
-}
-
-// decodeBase64Lenient accepts standard or URL-safe base64, padded or not,
-// possibly line-wrapped, as clients produce all of them.
-func decodeBase64Lenient(s string) ([]byte, error) {
-	if strings.ContainsAny(s, "\r\n ") {
-		s = strings.NewReplacer("\r", "", "\n", "", " ", "").Replace(s)
-	}
-	s = strings.TrimRight(s, "=")
-	if strings.ContainsAny(s, "-_") {
-		return base64.RawURLEncoding.DecodeString(s)
-	}
-	return base64.RawStdEncoding.DecodeString(s)
-}
-
-func hasPrefixFold(s, prefix string) bool {
-	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 
 	"github.com/switchboard-gw/switchboard/llm"
+	"github.com/switchboard-gw/switchboard/providers/internal/wireutil"
 )
 
 // ProviderOptionsKey is the key of llm.Request.ProviderOptions that holds
@@ -39,7 +40,7 @@ const DefaultMaxTokens = 4096
 // Errors are *llm.Error of KindInvalidRequest naming the field.
 func FromCanonicalRequest(r *llm.Request, opts RequestOptions) (*ConverseRequest, error) {
 	if r.N > 1 {
-		return nil, invalid(CodeUnsupported, "n", "Bedrock returns one choice per request; n must be 1")
+		return nil, wireutil.Invalid(CodeUnsupported, "n", "Bedrock returns one choice per request; n must be 1")
 	}
 	out := &ConverseRequest{
 		InferenceConfig: &InferenceConfig{
@@ -82,13 +83,13 @@ func messagesFromCanonical(msgs []llm.Message) (system []SystemContentBlock, out
 	}
 	for i := range msgs {
 		m := &msgs[i]
-		path := indexPath("messages", i)
+		path := wireutil.IndexPath("messages", i)
 		switch m.Role {
 		case llm.RoleSystem:
 			for j := range m.Parts {
 				p := &m.Parts[j]
 				if p.Type != llm.PartText {
-					return nil, nil, invalid(CodeUnsupported, indexPath(joinPath(path, "content"), j), "a system message can hold only text")
+					return nil, nil, wireutil.Invalid(CodeUnsupported, wireutil.IndexPath(wireutil.JoinPath(path, "content"), j), "a system message can hold only text")
 				}
 				if p.Text != "" {
 					system = append(system, SystemContentBlock{Text: p.Text})
@@ -120,7 +121,7 @@ func messagesFromCanonical(msgs []llm.Message) (system []SystemContentBlock, out
 			}
 			turn("assistant", blocks)
 		default:
-			return nil, nil, invalid(CodeInvalidValue, joinPath(path, "role"), "unknown role %q", m.Role)
+			return nil, nil, wireutil.Invalid(CodeInvalidValue, wireutil.JoinPath(path, "role"), "unknown role %q", m.Role)
 		}
 	}
 	return system, out, nil
@@ -135,7 +136,7 @@ func partsToBlocks(parts []llm.Part, path string, imagesAllowed bool) ([]Content
 	blocks := make([]ContentBlock, 0, len(parts))
 	for j := range parts {
 		p := &parts[j]
-		ppath := indexPath(joinPath(path, "content"), j)
+		ppath := wireutil.IndexPath(wireutil.JoinPath(path, "content"), j)
 		switch p.Type {
 		case llm.PartText:
 			if p.Text != "" {
@@ -143,7 +144,7 @@ func partsToBlocks(parts []llm.Part, path string, imagesAllowed bool) ([]Content
 			}
 		case llm.PartImage:
 			if !imagesAllowed || p.Image == nil {
-				return nil, invalid(CodeUnsupported, ppath, "this message can hold only text")
+				return nil, wireutil.Invalid(CodeUnsupported, ppath, "this message can hold only text")
 			}
 			img, err := imageFromCanonical(p.Image, ppath)
 			if err != nil {
@@ -151,7 +152,7 @@ func partsToBlocks(parts []llm.Part, path string, imagesAllowed bool) ([]Content
 			}
 			blocks = append(blocks, ContentBlock{Image: img})
 		default:
-			return nil, invalid(CodeUnsupported, ppath, "unsupported part type %q", p.Type)
+			return nil, wireutil.Invalid(CodeUnsupported, ppath, "unsupported part type %q", p.Type)
 		}
 		if p.CacheControl != nil {
 			blocks = append(blocks, ContentBlock{CachePoint: defaultCachePoint()})
@@ -164,7 +165,7 @@ func toolResultFromCanonical(m *llm.Message, path string) (ContentBlock, error) 
 	content := make([]ToolResultContentBlock, 0, len(m.Parts))
 	for j := range m.Parts {
 		p := &m.Parts[j]
-		ppath := indexPath(joinPath(path, "content"), j)
+		ppath := wireutil.IndexPath(wireutil.JoinPath(path, "content"), j)
 		switch p.Type {
 		case llm.PartText:
 			if p.Text != "" {
@@ -177,7 +178,7 @@ func toolResultFromCanonical(m *llm.Message, path string) (ContentBlock, error) 
 			}
 			content = append(content, ToolResultContentBlock{Image: img})
 		default:
-			return ContentBlock{}, invalid(CodeUnsupported, ppath, "unsupported part type %q", p.Type)
+			return ContentBlock{}, wireutil.Invalid(CodeUnsupported, ppath, "unsupported part type %q", p.Type)
 		}
 	}
 	return ContentBlock{ToolResult: &ToolResultBlock{ToolUseID: m.ToolCallID, Content: content}}, nil
@@ -190,7 +191,7 @@ func assistantFromCanonical(m *llm.Message, path string) ([]ContentBlock, error)
 	for _, r := range m.Reasoning {
 		switch {
 		case r.Redacted != "":
-			data, err := decodeBase64Lenient(r.Redacted)
+			data, err := wireutil.DecodeBase64Lenient(r.Redacted)
 			if err != nil {
 				continue // another provider's opaque data: Bedrock could not verify it
 			}
@@ -212,7 +213,7 @@ func assistantFromCanonical(m *llm.Message, path string) ([]ContentBlock, error)
 	}
 	for j := range m.ToolCalls {
 		tc := &m.ToolCalls[j]
-		input, err := toolInput(tc.Arguments, indexPath(joinPath(path, "tool_calls"), j))
+		input, err := toolInput(tc.Arguments, wireutil.IndexPath(wireutil.JoinPath(path, "tool_calls"), j))
 		if err != nil {
 			return nil, err
 		}
@@ -230,12 +231,12 @@ func toolInput(args, path string) (json.RawMessage, error) {
 	if len(raw) == 0 {
 		return emptyObject, nil
 	}
-	param := joinPath(path, "function.arguments")
+	param := wireutil.JoinPath(path, "function.arguments")
 	if !json.Valid(raw) {
-		return nil, invalid(CodeInvalidValue, param, "the arguments are not valid JSON; Bedrock needs them as a JSON object")
+		return nil, wireutil.Invalid(CodeInvalidValue, param, "the arguments are not valid JSON; Bedrock needs them as a JSON object")
 	}
 	if raw[0] != '{' {
-		return nil, invalid(CodeInvalidType, param, "expected a JSON object, got %s", jsonKind(raw))
+		return nil, wireutil.Invalid(CodeInvalidType, param, "expected a JSON object, got %s", wireutil.JSONKind(raw))
 	}
 	return raw, nil
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/switchboard-gw/switchboard/llm"
 	anthropicwire "github.com/switchboard-gw/switchboard/providers/anthropic/wire"
+	"github.com/switchboard-gw/switchboard/providers/internal/wireutil"
 )
 
 // The request members around the messages: tools and tool choice,
@@ -129,7 +130,7 @@ func reasoningFromCanonical(r *llm.Request, opts RequestOptions, out *ConverseRe
 		if family == "" {
 			family = "this model id"
 		}
-		return false, invalid(CodeUnsupported, "reasoning_effort",
+		return false, wireutil.Invalid(CodeUnsupported, "reasoning_effort",
 			"the gateway does not know how %s takes a reasoning setting on Bedrock; set it in provider_options.%s.additionalModelRequestFields",
 			family, ProviderOptionsKey)
 	}
@@ -152,7 +153,7 @@ func claudeThinking(r *llm.Request, opts RequestOptions, out *ConverseRequest) e
 	if budget <= 0 {
 		var ok bool
 		if budget, ok = anthropicwire.BudgetForEffort(rc.Effort); !ok {
-			return invalid(CodeInvalidValue, "reasoning_effort", "unknown effort %q; expected minimal, low, medium or high", rc.Effort)
+			return wireutil.Invalid(CodeInvalidValue, "reasoning_effort", "unknown effort %q; expected minimal, low, medium or high", rc.Effort)
 		}
 		fromEffort = true
 	}
@@ -164,7 +165,7 @@ func claudeThinking(r *llm.Request, opts RequestOptions, out *ConverseRequest) e
 		case fromEffort && maxTokens > anthropicwire.MinThinkingBudget:
 			budget = maxTokens - 1
 		default:
-			return invalid(CodeInvalidValue, "max_tokens",
+			return wireutil.Invalid(CodeInvalidValue, "max_tokens",
 				"must be greater than the thinking budget (%d tokens; Claude's minimum budget is %d)", budget, anthropicwire.MinThinkingBudget)
 		}
 	}
@@ -186,7 +187,7 @@ func effortOf(rc *llm.ReasoningConfig) (string, error) {
 		return "high", nil
 	case "", "none":
 	default:
-		return "", invalid(CodeInvalidValue, "reasoning_effort", "unknown effort %q; expected minimal, low, medium or high", rc.Effort)
+		return "", wireutil.Invalid(CodeInvalidValue, "reasoning_effort", "unknown effort %q; expected minimal, low, medium or high", rc.Effort)
 	}
 	switch {
 	case rc.BudgetTokens <= anthropicwire.MinThinkingBudget:
@@ -220,13 +221,13 @@ func responseFormatFromCanonical(r *llm.Request, thinking bool, out *ConverseReq
 	if f.Type == llm.ResponseFormatJSONSchema {
 		schema = f.Schema
 		if !schemaIsObject(schema) {
-			return invalid(CodeUnsupported, "response_format.json_schema.schema",
+			return wireutil.Invalid(CodeUnsupported, "response_format.json_schema.schema",
 				"Bedrock answers in JSON through a tool, whose input must be an object: the schema's type must be \"object\"")
 		}
 	}
 	for i := range r.Tools {
 		if r.Tools[i].Name == AnswerToolName {
-			return invalid(CodeInvalidValue, indexPath("tools", i)+".function.name",
+			return wireutil.Invalid(CodeInvalidValue, wireutil.IndexPath("tools", i)+".function.name",
 				"%q is reserved for the JSON response format on Bedrock", AnswerToolName)
 		}
 	}
@@ -282,7 +283,7 @@ func mergeProviderOptions(po map[string]json.RawMessage, provider string, out *C
 		}
 		var m map[string]json.RawMessage
 		if raw[0] != '{' || json.Unmarshal(raw, &m) != nil {
-			return invalid(CodeInvalidType, "provider_options."+key, "expected a JSON object")
+			return wireutil.Invalid(CodeInvalidType, "provider_options."+key, "expected a JSON object")
 		}
 		for k, v := range m {
 			if k != "additionalModelRequestFields" {
@@ -294,7 +295,7 @@ func mergeProviderOptions(po map[string]json.RawMessage, provider string, out *C
 			}
 			var fields map[string]json.RawMessage
 			if t := bytes.TrimSpace(v); len(t) == 0 || t[0] != '{' || json.Unmarshal(t, &fields) != nil {
-				return invalid(CodeInvalidType, "provider_options."+key+".additionalModelRequestFields", "expected a JSON object")
+				return wireutil.Invalid(CodeInvalidType, "provider_options."+key+".additionalModelRequestFields", "expected a JSON object")
 			}
 			for fk, fv := range fields {
 				setModelField(out, fk, fv)

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 
 	"github.com/switchboard-gw/switchboard/llm"
+	"github.com/switchboard-gw/switchboard/providers/internal/wireutil"
 )
 
 // ToCanonicalRequest converts a decoded Converse request for model (taken
@@ -32,10 +33,10 @@ import (
 // are refused by name. Errors are *llm.Error of KindInvalidRequest.
 func ToCanonicalRequest(r *ConverseRequest, model string) (*llm.Request, error) {
 	if model == "" {
-		return nil, missing("modelId")
+		return nil, wireutil.Missing("modelId")
 	}
 	if len(r.Messages) == 0 {
-		return nil, invalid(CodeInvalidValue, "messages", "must contain at least one message")
+		return nil, wireutil.Invalid(CodeInvalidValue, "messages", "must contain at least one message")
 	}
 	out := &llm.Request{Model: model}
 	if ic := r.InferenceConfig; ic != nil {
@@ -49,7 +50,7 @@ func ToCanonicalRequest(r *ConverseRequest, model string) (*llm.Request, error) 
 	}
 	for i := range r.Messages {
 		var err error
-		if msgs, err = messageToCanonical(&r.Messages[i], indexPath("messages", i), msgs); err != nil {
+		if msgs, err = messageToCanonical(&r.Messages[i], wireutil.IndexPath("messages", i), msgs); err != nil {
 			return nil, err
 		}
 	}
@@ -84,7 +85,7 @@ func ToCanonicalRequest(r *ConverseRequest, model string) (*llm.Request, error) 
 	if len(options) > 0 {
 		b, err := json.Marshal(options)
 		if err != nil {
-			return nil, invalid(CodeInvalidValue, "", "unsupported extra fields: %v", err)
+			return nil, wireutil.Invalid(CodeInvalidValue, "", "unsupported extra fields: %v", err)
 		}
 		out.ProviderOptions = map[string]json.RawMessage{ProviderOptionsKey: b}
 	}
@@ -100,15 +101,15 @@ func systemToCanonical(blocks []SystemContentBlock) (*llm.Message, error) {
 	m := &llm.Message{Role: llm.RoleSystem}
 	for i := range blocks {
 		b := &blocks[i]
-		path := indexPath("system", i)
+		path := wireutil.IndexPath("system", i)
 		switch {
 		case b.CachePoint != nil:
 			if len(m.Parts) == 0 {
-				return nil, invalid(CodeInvalidValue, joinPath(path, "cachePoint"), "a cache point must follow content")
+				return nil, wireutil.Invalid(CodeInvalidValue, wireutil.JoinPath(path, "cachePoint"), "a cache point must follow content")
 			}
 			m.Parts[len(m.Parts)-1].CacheControl = ephemeral
 		case b.GuardContent != nil:
-			return nil, invalid(CodeUnsupported, joinPath(path, "guardContent"), "guardContent blocks are not supported by the gateway")
+			return nil, wireutil.Invalid(CodeUnsupported, wireutil.JoinPath(path, "guardContent"), "guardContent blocks are not supported by the gateway")
 		default:
 			m.Parts = append(m.Parts, llm.TextPart(b.Text))
 		}
@@ -119,7 +120,7 @@ func systemToCanonical(blocks []SystemContentBlock) (*llm.Message, error) {
 // messageToCanonical appends the canonical messages of one wire message.
 func messageToCanonical(m *Message, path string, dst []llm.Message) ([]llm.Message, error) {
 	if len(m.Content) == 0 {
-		return nil, invalid(CodeInvalidValue, joinPath(path, "content"), "must contain at least one content block")
+		return nil, wireutil.Invalid(CodeInvalidValue, wireutil.JoinPath(path, "content"), "must contain at least one content block")
 	}
 	switch m.Role {
 	case "user":
@@ -131,9 +132,9 @@ func messageToCanonical(m *Message, path string, dst []llm.Message) ([]llm.Messa
 		}
 		return append(dst, am), nil
 	case "":
-		return nil, missing(joinPath(path, "role"))
+		return nil, wireutil.Missing(wireutil.JoinPath(path, "role"))
 	}
-	return nil, invalid(CodeInvalidValue, joinPath(path, "role"), `expected "user" or "assistant", got %q`, m.Role)
+	return nil, wireutil.Invalid(CodeInvalidValue, wireutil.JoinPath(path, "role"), `expected "user" or "assistant", got %q`, m.Role)
 }
 
 func userToCanonical(m *Message, path string, dst []llm.Message) ([]llm.Message, error) {
@@ -141,10 +142,10 @@ func userToCanonical(m *Message, path string, dst []llm.Message) ([]llm.Message,
 	var user *llm.Message // the user message being filled, between tool results
 	for j := range m.Content {
 		b := &m.Content[j]
-		bpath := indexPath(joinPath(path, "content"), j)
+		bpath := wireutil.IndexPath(wireutil.JoinPath(path, "content"), j)
 		switch kind := b.Kind(); kind {
 		case BlockToolResult:
-			tm, err := toolResultToCanonical(b.ToolResult, joinPath(bpath, kind))
+			tm, err := toolResultToCanonical(b.ToolResult, wireutil.JoinPath(bpath, kind))
 			if err != nil {
 				return nil, err
 			}
@@ -172,7 +173,7 @@ func userToCanonical(m *Message, path string, dst []llm.Message) ([]llm.Message,
 }
 
 func unsupportedBlock(path, kind string) *llm.Error {
-	return invalid(CodeUnsupported, joinPath(path, kind), "%s blocks are not supported by the gateway", kind)
+	return wireutil.Invalid(CodeUnsupported, wireutil.JoinPath(path, kind), "%s blocks are not supported by the gateway", kind)
 }
 
 // markCache puts the cache hint of a cachePoint block on the part before
@@ -186,7 +187,7 @@ func markCache(m *llm.Message) {
 
 func partToCanonical(b *ContentBlock, path string) (llm.Part, error) {
 	if b.Image != nil {
-		img, err := imageToCanonical(b.Image, joinPath(path, BlockImage))
+		img, err := imageToCanonical(b.Image, wireutil.JoinPath(path, BlockImage))
 		if err != nil {
 			return llm.Part{}, err
 		}
@@ -197,15 +198,15 @@ func partToCanonical(b *ContentBlock, path string) (llm.Part, error) {
 
 func toolResultToCanonical(tr *ToolResultBlock, path string) (llm.Message, error) {
 	if tr.ToolUseID == "" {
-		return llm.Message{}, missing(joinPath(path, "toolUseId"))
+		return llm.Message{}, wireutil.Missing(wireutil.JoinPath(path, "toolUseId"))
 	}
 	m := llm.Message{Role: llm.RoleTool, ToolCallID: tr.ToolUseID}
 	for k := range tr.Content {
 		c := &tr.Content[k]
-		cpath := indexPath(joinPath(path, "content"), k)
+		cpath := wireutil.IndexPath(wireutil.JoinPath(path, "content"), k)
 		switch {
 		case c.Image != nil:
-			img, err := imageToCanonical(c.Image, joinPath(cpath, BlockImage))
+			img, err := imageToCanonical(c.Image, wireutil.JoinPath(cpath, BlockImage))
 			if err != nil {
 				return llm.Message{}, err
 			}
@@ -213,7 +214,7 @@ func toolResultToCanonical(tr *ToolResultBlock, path string) (llm.Message, error
 		case len(c.JSON) > 0:
 			var b bytes.Buffer
 			if err := json.Compact(&b, c.JSON); err != nil {
-				return llm.Message{}, invalid(CodeInvalidJSON, joinPath(cpath, "json"), "invalid JSON: %v", err)
+				return llm.Message{}, wireutil.Invalid(CodeInvalidJSON, wireutil.JoinPath(cpath, "json"), "invalid JSON: %v", err)
 			}
 			m.Parts = append(m.Parts, llm.TextPart(b.String()))
 		case c.Document != nil:
@@ -229,7 +230,7 @@ func assistantToCanonical(m *Message, path string) (llm.Message, error) {
 	out := llm.Message{Role: llm.RoleAssistant}
 	for j := range m.Content {
 		b := &m.Content[j]
-		bpath := indexPath(joinPath(path, "content"), j)
+		bpath := wireutil.IndexPath(wireutil.JoinPath(path, "content"), j)
 		switch kind := b.Kind(); kind {
 		case BlockText:
 			out.Parts = append(out.Parts, llm.TextPart(b.Text))
@@ -243,17 +244,17 @@ func assistantToCanonical(m *Message, path string) (llm.Message, error) {
 			case rc.ReasoningText != nil:
 				out.Reasoning = append(out.Reasoning, llm.Reasoning{Text: rc.ReasoningText.Text, Signature: rc.ReasoningText.Signature})
 			default:
-				return llm.Message{}, missing(joinPath(bpath, "reasoningContent.reasoningText"))
+				return llm.Message{}, wireutil.Missing(wireutil.JoinPath(bpath, "reasoningContent.reasoningText"))
 			}
 		case BlockToolUse:
 			tu := b.ToolUse
 			if tu.ToolUseID == "" {
-				return llm.Message{}, missing(joinPath(bpath, "toolUse.toolUseId"))
+				return llm.Message{}, wireutil.Missing(wireutil.JoinPath(bpath, "toolUse.toolUseId"))
 			}
 			if tu.Name == "" {
-				return llm.Message{}, missing(joinPath(bpath, "toolUse.name"))
+				return llm.Message{}, wireutil.Missing(wireutil.JoinPath(bpath, "toolUse.name"))
 			}
-			args, err := inputToArguments(tu.Input, joinPath(bpath, "toolUse.input"))
+			args, err := inputToArguments(tu.Input, wireutil.JoinPath(bpath, "toolUse.input"))
 			if err != nil {
 				return llm.Message{}, err
 			}
@@ -273,12 +274,12 @@ func inputToArguments(input json.RawMessage, path string) (string, error) {
 		return "{}", nil
 	}
 	if input[0] != '{' {
-		return "", invalid(CodeInvalidType, path, "expected an object, got %s", jsonKind(input))
+		return "", wireutil.Invalid(CodeInvalidType, path, "expected an object, got %s", wireutil.JSONKind(input))
 	}
 	var b bytes.Buffer
 	b.Grow(len(input))
 	if err := json.Compact(&b, input); err != nil {
-		return "", invalid(CodeInvalidJSON, path, "invalid JSON: %v", err)
+		return "", wireutil.Invalid(CodeInvalidJSON, path, "invalid JSON: %v", err)
 	}
 	return b.String(), nil
 }
@@ -289,25 +290,25 @@ func toolConfigToCanonical(tc *ToolConfig, out *llm.Request) error {
 	}
 	for i := range tc.Tools {
 		t := &tc.Tools[i]
-		path := indexPath("toolConfig.tools", i)
+		path := wireutil.IndexPath("toolConfig.tools", i)
 		switch {
 		case t.CachePoint != nil:
 			if len(out.Tools) == 0 {
-				return invalid(CodeInvalidValue, joinPath(path, "cachePoint"), "a cache point must follow a tool")
+				return wireutil.Invalid(CodeInvalidValue, wireutil.JoinPath(path, "cachePoint"), "a cache point must follow a tool")
 			}
 			out.Tools[len(out.Tools)-1].CacheControl = ephemeral
 		case t.ToolSpec != nil:
 			s := t.ToolSpec
 			if s.Name == "" {
-				return missing(joinPath(path, "toolSpec.name"))
+				return wireutil.Missing(wireutil.JoinPath(path, "toolSpec.name"))
 			}
 			schema := bytes.TrimSpace(s.InputSchema.JSON)
 			if len(schema) == 0 || schema[0] != '{' {
-				return invalid(CodeInvalidType, joinPath(path, "toolSpec.inputSchema.json"), "expected a JSON Schema object, got %s", jsonKind(schema))
+				return wireutil.Invalid(CodeInvalidType, wireutil.JoinPath(path, "toolSpec.inputSchema.json"), "expected a JSON Schema object, got %s", wireutil.JSONKind(schema))
 			}
 			out.Tools = append(out.Tools, llm.Tool{Name: s.Name, Description: s.Description, Parameters: s.InputSchema.JSON})
 		default:
-			return invalid(CodeInvalidValue, path, "expected toolSpec or cachePoint")
+			return wireutil.Invalid(CodeInvalidValue, path, "expected toolSpec or cachePoint")
 		}
 	}
 	c := tc.ToolChoice
@@ -324,9 +325,9 @@ func toolConfigToCanonical(tc *ToolConfig, out *llm.Request) error {
 				return nil
 			}
 		}
-		return invalid(CodeInvalidValue, "toolConfig.toolChoice.tool.name", "no tool named %q in toolConfig.tools", c.Tool.Name)
+		return wireutil.Invalid(CodeInvalidValue, "toolConfig.toolChoice.tool.name", "no tool named %q in toolConfig.tools", c.Tool.Name)
 	default:
-		return invalid(CodeInvalidValue, "toolConfig.toolChoice", "expected auto, any or tool")
+		return wireutil.Invalid(CodeInvalidValue, "toolConfig.toolChoice", "expected auto, any or tool")
 	}
 	return nil
 }
@@ -347,7 +348,7 @@ func reasoningToCanonical(fields map[string]json.RawMessage, out *llm.Request) (
 			BudgetTokens int64  `json:"budget_tokens"`
 		}
 		if err := json.Unmarshal(raw, &t); err != nil {
-			return nil, invalid(CodeInvalidType, "additionalModelRequestFields.thinking", "expected an object")
+			return nil, wireutil.Invalid(CodeInvalidType, "additionalModelRequestFields.thinking", "expected an object")
 		}
 		if t.Type == "enabled" {
 			out.Reasoning = &llm.ReasoningConfig{BudgetTokens: t.BudgetTokens}
@@ -360,7 +361,7 @@ func reasoningToCanonical(fields map[string]json.RawMessage, out *llm.Request) (
 			Effort string `json:"maxReasoningEffort"`
 		}
 		if err := json.Unmarshal(raw, &rc); err != nil {
-			return nil, invalid(CodeInvalidType, "additionalModelRequestFields.reasoningConfig", "expected an object")
+			return nil, wireutil.Invalid(CodeInvalidType, "additionalModelRequestFields.reasoningConfig", "expected an object")
 		}
 		if rc.Type == "enabled" {
 			out.Reasoning = &llm.ReasoningConfig{Effort: rc.Effort}

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/switchboard-gw/switchboard/llm"
+	"github.com/switchboard-gw/switchboard/providers/internal/wireutil"
 )
 
 // ToCanonicalResponse converts a Converse answer. Text blocks join into one
@@ -80,7 +81,7 @@ func FromCanonicalResponse(r *llm.Response) *ConverseResponse {
 	content := out.Output.Message.Content
 	for _, rs := range m.Reasoning {
 		if rs.Redacted != "" {
-			if data, err := decodeBase64Lenient(rs.Redacted); err == nil {
+			if data, err := wireutil.DecodeBase64Lenient(rs.Redacted); err == nil {
 				content = append(content, ContentBlock{ReasoningContent: &ReasoningContentBlock{RedactedContent: data}})
 			}
 			continue
