@@ -165,6 +165,32 @@ func (o Options) seed(ctx context.Context, w window) (int64, error) {
 	return spent, nil
 }
 
+// reserveRequest is what both engines' Reserve start from.
+type reserveRequest struct {
+	now, deadline time.Time
+	windows       []window
+	id            string
+}
+
+// prepareReserve checks a Reserve call's arguments and gives the call its
+// time, windows, reservation id and deadline (none of those when budgets is
+// empty: there is nothing to reserve).
+func (o Options) prepareReserve(budgets []Budget, amountNano int64) (reserveRequest, error) {
+	if err := checkAmount(amountNano); err != nil {
+		return reserveRequest{}, err
+	}
+	now := o.now()
+	windows, err := validate(budgets, now)
+	if err != nil || len(budgets) == 0 {
+		return reserveRequest{}, err
+	}
+	id, err := newReservationID()
+	if err != nil {
+		return reserveRequest{}, err
+	}
+	return reserveRequest{now: now, deadline: now.Add(o.ReservationTTL), windows: windows, id: id}, nil
+}
+
 func checkAmount(amountNano int64) error {
 	if amountNano < 0 {
 		return fmt.Errorf("%w: negative amount %d", ErrInvalid, amountNano)

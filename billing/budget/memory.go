@@ -49,22 +49,11 @@ var errCounterGone = errors.New("budget: counter vanished while in use")
 
 // Reserve implements Engine.
 func (m *Memory) Reserve(ctx context.Context, budgets []Budget, amountNano int64) (Reservation, Decision, error) {
-	if err := checkAmount(amountNano); err != nil {
-		return Reservation{}, Decision{}, err
+	rq, err := m.opts.prepareReserve(budgets, amountNano)
+	if err != nil || len(budgets) == 0 {
+		return Reservation{}, Decision{Allowed: err == nil}, err
 	}
-	now := m.opts.now()
-	windows, err := validate(budgets, now)
-	if err != nil {
-		return Reservation{}, Decision{}, err
-	}
-	if len(budgets) == 0 {
-		return Reservation{}, Decision{Allowed: true}, nil
-	}
-	id, err := newReservationID()
-	if err != nil {
-		return Reservation{}, Decision{}, err
-	}
-	deadline := now.Add(m.opts.ReservationTTL)
+	now, windows, id, deadline := rq.now, rq.windows, rq.id, rq.deadline
 	var decision Decision
 	err = m.locked(ctx, windows, func(counters []*memCounter) {
 		decision = Decision{}

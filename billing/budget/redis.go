@@ -33,22 +33,11 @@ var _ Engine = (*Redis)(nil)
 
 // Reserve implements Engine.
 func (r *Redis) Reserve(ctx context.Context, budgets []Budget, amountNano int64) (Reservation, Decision, error) {
-	if err := checkAmount(amountNano); err != nil {
-		return Reservation{}, Decision{}, err
+	rq, err := r.opts.prepareReserve(budgets, amountNano)
+	if err != nil || len(budgets) == 0 {
+		return Reservation{}, Decision{Allowed: err == nil}, err
 	}
-	now := r.opts.now()
-	windows, err := validate(budgets, now)
-	if err != nil {
-		return Reservation{}, Decision{}, err
-	}
-	if len(budgets) == 0 {
-		return Reservation{}, Decision{Allowed: true}, nil
-	}
-	id, err := newReservationID()
-	if err != nil {
-		return Reservation{}, Decision{}, err
-	}
-	deadline := now.Add(r.opts.ReservationTTL)
+	now, windows, id, deadline := rq.now, rq.windows, rq.id, rq.deadline
 	argv := []any{now.UnixMilli(), id, deadline.UnixMilli(), amountNano}
 	for i, b := range budgets {
 		refuses := 0
