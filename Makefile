@@ -74,6 +74,26 @@ bench: build deps-postgres deps-redis ## load benchmark: simulator direct vs thr
 	scripts/postgres-test.sh run -- scripts/redis-test.sh run -- sh -c '"$$0" -bin "$$1" -postgres-dsn "$$SWITCHBOARD_TEST_POSTGRES_DSN" -redis-url "$$SWITCHBOARD_TEST_REDIS_URL" $$2' \
 		$(LOADBENCH) $(SWITCHBOARD) "$(LOADBENCH_FLAGS)"
 
+# make bench-peers is make bench with peer gateways beside Switchboard, in
+# the same invocation and in front of the same simulator: the Portkey AI
+# Gateway from npm and the LiteLLM proxy from PyPI, pinned here, installed
+# once into the user's cache (never into the repository) by
+# scripts/peers-install.sh. A peer that cannot be installed or started is
+# reported and left out; the rest of the benchmark runs regardless.
+PEERS_CACHE     := $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/switchboard/peers
+PORTKEY_VERSION := 1.15.2
+LITELLM_VERSION := 1.100.5
+PEERS_FLAGS     := -peers portkey,litellm \
+	-portkey-bin $(PEERS_CACHE)/portkey-$(PORTKEY_VERSION)/node_modules/.bin/gateway \
+	-litellm-bin $(PEERS_CACHE)/litellm-$(LITELLM_VERSION)/bin/litellm
+
+.PHONY: bench-peers
+bench-peers: build deps-postgres deps-redis ## make bench plus peer gateways (Portkey from npm, LiteLLM from PyPI) measured in the same invocation
+	go build -o $(LOADBENCH) ./internal/loadbench/cmd/loadbench
+	scripts/peers-install.sh $(PEERS_CACHE) portkey@$(PORTKEY_VERSION) litellm@$(LITELLM_VERSION)
+	scripts/postgres-test.sh run -- scripts/redis-test.sh run -- sh -c '"$$0" -bin "$$1" -postgres-dsn "$$SWITCHBOARD_TEST_POSTGRES_DSN" -redis-url "$$SWITCHBOARD_TEST_REDIS_URL" $$2' \
+		$(LOADBENCH) $(SWITCHBOARD) "$(PEERS_FLAGS) $(LOADBENCH_FLAGS)"
+
 .PHONY: bench-micro
 bench-micro: deps-redis ## Go micro-benchmarks of the hot path (BENCH_FLAGS=-count=10 for benchstat; Redis ones start a server)
 	scripts/redis-test.sh run -- go test -run '^$$' -bench . -benchmem $(BENCH_FLAGS) ./llm/... ./auth/... ./providers/... ./router/... ./server/... ./telemetry/... ./billing/...

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -37,8 +38,9 @@ type RequestLogOptions struct {
 	// MaxQueuedPayloadBytes bounds the captured bodies waiting in memory;
 	// past it a record is kept without its payload.
 	MaxQueuedPayloadBytes int64
-	// BatchSize is the most records per store write; a batch is written
-	// when full or FlushInterval after its first record arrived.
+	// BatchSize is the most records per store write (at most QueueSize);
+	// a batch is written when full, and every record at most
+	// FlushInterval after it was queued.
 	BatchSize     int
 	FlushInterval time.Duration
 	// WriteTimeout bounds each store write; a failed batch is tried three
@@ -69,11 +71,29 @@ type RequestLogStats struct {
 // Run writes them in batches, redacting payloads first. Unlike the spend
 // ledger it keeps no disk spool: request records are an audit aid, spend
 // is the ledger's.
+//
+// Finish wakes Run's goroutine only when it must, not once per request (a
+// wake-up costs tens of microseconds on a small VM): while records keep
+// coming, Run writes what has queued each FlushInterval on its own timer
+// and is woken early only when a batch is full; it stops the timer when an
+// interval passed with nothing queued, and the next record wakes it.
 type RequestLog struct {
 	store    RequestStore
 	opts     RequestLogOptions
 	settings teamSettings
-	queue    chan logItem
+
+	// mu guards queue, flushes and ticking.
+	mu    sync.Mutex
+	queue itemQueue
+	// flushes are the pending Flush calls: each is closed once everything
+	// queued before it has been written.
+	flushes []chan struct{}
+	// ticking tells that Run's interval timer is running, so a record
+	// joining an empty queue needs no wake-up: the next tick writes it.
+	ticking bool
+	// wake asks Run to look at the queue (a full batch, a Flush, a record
+	// while the timer is stopped); sent without waiting, 1-buffered.
+	wake chan struct{}
 
 	queuedPayload atomic.Int64
 	written       atomic.Int64
@@ -88,9 +108,6 @@ type RequestLog struct {
 type logItem struct {
 	rec     RequestRecord
 	payload *pendingPayload
-	// flushed, when set, marks a Flush: closed once everything queued
-	// before it is written.
-	flushed chan struct{}
 }
 
 // pendingPayload is a capture waiting to be redacted and encoded.
@@ -111,6 +128,9 @@ func NewRequestLog(store RequestStore, opts RequestLogOptions) *RequestLog {
 	if opts.BatchSize <= 0 {
 		opts.BatchSize = DefaultBatchSize
 	}
+	// A batch larger than the queue would never fill: the queue would
+	// drop records while Run waited for it.
+	opts.BatchSize = min(opts.BatchSize, opts.QueueSize)
 	if opts.FlushInterval <= 0 {
 		opts.FlushInterval = DefaultFlushInterval
 	}
@@ -133,7 +153,8 @@ func NewRequestLog(store RequestStore, opts RequestLogOptions) *RequestLog {
 		store:    store,
 		opts:     opts,
 		settings: teamSettings{store: opts.Teams, ttl: opts.TeamSettingsTTL, logger: opts.Logger},
-		queue:    make(chan logItem, opts.QueueSize),
+		queue:    newItemQueue(opts.QueueSize),
+		wake:     make(chan struct{}, 1),
 	}
 }
 
@@ -150,7 +171,7 @@ func (l *RequestLog) TeamChanged(teamID string) {
 
 // Stats returns the counters.
 func (l *RequestLog) Stats() RequestLogStats {
-	return RequestLogStats{Queued: len(l.queue), Written: l.written.Load(), Dropped: l.dropped.Load(), PayloadsSkipped: l.payloadsSkipped.Load()}
+	return RequestLogStats{Queued: l.queued(), Written: l.written.Load(), Dropped: l.dropped.Load(), PayloadsSkipped: l.payloadsSkipped.Load()}
 }
 
 // enqueue hands a finished record to the writer without ever waiting.
@@ -167,9 +188,9 @@ func (l *RequestLog) enqueue(rec RequestRecord, p *pendingPayload) {
 		}
 	}
 	rec.PayloadCaptured = p != nil
-	select {
-	case l.queue <- logItem{rec: rec, payload: p}:
-	default:
+	l.mu.Lock()
+	if l.queue.full() {
+		l.mu.Unlock()
 		if p != nil {
 			l.queuedPayload.Add(-p.size)
 		}
@@ -177,18 +198,38 @@ func (l *RequestLog) enqueue(rec RequestRecord, p *pendingPayload) {
 		if !l.dropWarned.Swap(true) {
 			l.opts.Logger.Warn("audit: request record queue is full; dropping records until it drains (see the dropped count)")
 		}
+		return
 	}
+	l.queue.push(logItem{rec: rec, payload: p})
+	n := l.queue.len()
+	wake := n == l.opts.BatchSize || (n == 1 && !l.ticking)
+	l.mu.Unlock()
+	if wake {
+		l.signal()
+	}
+}
+
+func (l *RequestLog) signal() {
+	select {
+	case l.wake <- struct{}{}:
+	default: // a wake-up is pending already
+	}
+}
+
+func (l *RequestLog) queued() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.queue.len()
 }
 
 // Flush returns once every record finished before the call has been
 // written (or dropped), or when ctx ends. Run must be running.
 func (l *RequestLog) Flush(ctx context.Context) error {
 	done := make(chan struct{})
-	select {
-	case l.queue <- logItem{flushed: done}:
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	l.mu.Lock()
+	l.flushes = append(l.flushes, done)
+	l.mu.Unlock()
+	l.signal()
 	select {
 	case <-done:
 		return nil
@@ -200,66 +241,102 @@ func (l *RequestLog) Flush(ctx context.Context) error {
 // Run writes queued records until ctx ends, then writes what is still
 // queued (for at most WriteTimeout per batch) and returns nil.
 func (l *RequestLog) Run(ctx context.Context) error {
-	batch := make([]logItem, 0, l.opts.BatchSize)
-	var flushes []chan struct{}
-	timer := time.NewTimer(time.Hour)
+	timer := time.NewTimer(l.opts.FlushInterval)
 	timer.Stop()
-	write := func(wctx context.Context) {
-		if len(batch) > 0 {
-			l.write(wctx, batch)
-			clear(batch)
-			batch = batch[:0]
+	defer timer.Stop()
+	batch := make([]logItem, 0, l.opts.BatchSize)
+	// Once ctx has ended the drain's rules apply, even with a wake-up
+	// pending.
+	for ctx.Err() == nil {
+		select {
+		case <-l.wake:
+			batch = l.serve(ctx, timer, false, batch)
+		case <-timer.C:
+			batch = l.serve(ctx, timer, true, batch)
+		case <-ctx.Done():
 		}
-		for _, f := range flushes {
-			close(f)
-		}
-		flushes = flushes[:0]
-		timer.Stop()
 	}
-	add := func(it logItem) {
-		if it.flushed != nil {
-			flushes = append(flushes, it.flushed)
-			write(ctx)
-			return
-		}
-		if len(batch) == 0 {
-			timer.Reset(l.opts.FlushInterval)
-		}
-		batch = append(batch, it)
-		if len(batch) >= l.opts.BatchSize {
-			write(ctx)
-		}
+	l.drain(context.WithoutCancel(ctx), batch)
+	return nil
+}
+
+// serve answers a wake-up, or a tick of the interval timer: it writes the
+// full batches queued, and on a tick or for a Flush everything queued, and
+// keeps the timer running while records keep coming. It stops early when
+// ctx ends, leaving the rest (and the Flush calls) to the drain. It
+// returns batch, emptied, for reuse.
+func (l *RequestLog) serve(ctx context.Context, timer *time.Timer, tick bool, batch []logItem) []logItem {
+	l.mu.Lock()
+	flushes := l.flushes
+	l.flushes = nil
+	queued := l.queue.len()
+	if tick {
+		l.queue.trim()
+	}
+	switch {
+	case tick && queued == 0:
+		// A whole interval without a record: stop ticking; the next
+		// record wakes Run.
+		l.ticking = false
+	case tick || (!l.ticking && queued > 0):
+		// Rearmed before writing, so that a record queued during a slow
+		// write still waits no more than one interval.
+		l.ticking = true
+		timer.Reset(l.opts.FlushInterval)
+	}
+	l.mu.Unlock()
+
+	// owed is what must be written even in a batch that is not full.
+	owed := 0
+	if tick || len(flushes) > 0 {
+		owed = queued
 	}
 	for {
-		select {
-		case it := <-l.queue:
-			add(it)
-		case <-timer.C:
-			write(ctx)
-		case <-ctx.Done():
-			// Drain what was queued before the end, detached from ctx. Once
-			// a batch fails here the store is taken to be down: the rest is
-			// dropped at once rather than retried batch by batch, which
-			// would hold the process's exit for minutes.
-			final := context.WithoutCancel(ctx)
-			l.draining = true
-			for {
-				select {
-				case it := <-l.queue:
-					if it.flushed != nil {
-						flushes = append(flushes, it.flushed)
-						continue
-					}
-					batch = append(batch, it)
-					if len(batch) >= l.opts.BatchSize {
-						write(final)
-					}
-				default:
-					write(final)
-					return nil
-				}
-			}
+		l.mu.Lock()
+		if ctx.Err() != nil {
+			l.flushes = append(flushes, l.flushes...)
+			l.mu.Unlock()
+			return batch[:0]
 		}
+		n := l.queue.len()
+		if n == 0 || (n < l.opts.BatchSize && owed <= 0) {
+			l.mu.Unlock()
+			break
+		}
+		batch = l.queue.pop(batch, l.opts.BatchSize)
+		l.mu.Unlock()
+		owed -= len(batch)
+		l.write(ctx, batch)
+		clear(batch)
+	}
+	for _, f := range flushes {
+		close(f)
+	}
+	return batch[:0]
+}
+
+// drain writes everything still queued when Run's context has ended,
+// detached from it (ctx here is not canceled). Once a batch fails the
+// store is taken to be down: the rest is dropped at once rather than
+// retried batch by batch, which would hold the process's exit for minutes
+// (see write).
+func (l *RequestLog) drain(ctx context.Context, batch []logItem) {
+	l.draining = true
+	var flushes []chan struct{}
+	for {
+		l.mu.Lock()
+		flushes = append(flushes, l.flushes...)
+		l.flushes = nil
+		batch = l.queue.pop(batch, l.opts.BatchSize)
+		l.mu.Unlock()
+		if len(batch) == 0 {
+			break
+		}
+		l.write(ctx, batch)
+		clear(batch)
+	}
+	for _, f := range flushes {
+		close(f)
 	}
 }
 
@@ -303,7 +380,7 @@ func (l *RequestLog) write(ctx context.Context, batch []logItem) {
 	l.dropped.Add(int64(len(records)))
 	if l.draining {
 		l.drainFailed = true
-		l.opts.Logger.Error("audit: could not store request records while shutting down; dropping what is still queued", "records", len(records), "queued", len(l.queue), "error", err)
+		l.opts.Logger.Error("audit: could not store request records while shutting down; dropping what is still queued", "records", len(records), "queued", l.queued(), "error", err)
 		return
 	}
 	l.opts.Logger.Error("audit: could not store request records; dropped them", "records", len(records), "error", err)

@@ -20,7 +20,8 @@
 // Subpackages: call (what is known about one request), genai (attribute
 // names and label bounds), tracing (spans), metrics (instruments),
 // accesslog (the access log), overhead and histogram (the gateway's own
-// time per request, measured on the request path and exported by metrics).
+// time per request, measured on the request path and exported by metrics),
+// logsink (the buffered stderr output the serve command logs through).
 //
 // With tracing off no span is started and no context is changed; with
 // everything off (no metrics, no traces, no access log) New returns a

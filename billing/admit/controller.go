@@ -40,10 +40,22 @@ type Events struct {
 // Options configure a Controller. Every engine is optional: without a
 // Limiter no rate limit is enforced, without Budgets no budget, without
 // Idempotency an Idempotency-Key is ignored.
+//
+// An engine whose state is in this process says so with a method Local()
+// bool returning true (ratelimit.Memory and budget.Memory do): a request
+// that both rate limits and budgets apply to then runs them one after the
+// other on its own goroutine, which costs less than handing one to another
+// goroutine to overlap them; it overlaps them otherwise.
 type Options struct {
 	Limiter     ratelimit.Limiter
 	Budgets     budget.Engine
 	Idempotency idempotency.Engine
+	// Combined, when set, makes the rate-limit check and the reservation
+	// of a request that needs both one round trip, and its settlement and
+	// TPM correction another (billing/redisadmit, for a Limiter and
+	// Budgets in the same Redis). It must act on the same state as Limiter
+	// and Budgets, which stay required: they serve every other call.
+	Combined Combined
 	// Settings holds the limits set through the admin API (nil: only keys'
 	// own limits apply); SettingsTTL is how long this instance uses what
 	// it read (default DefaultSettingsTTL).
@@ -99,6 +111,11 @@ type Controller struct {
 		budgetFailures, idempotencyFailures, settingsFailures, failOpens atomic.Uint64
 	}
 	lastLog atomic.Int64 // unix nanos of the last degraded warning
+	// settling holds the settlements deferred until after their answers.
+	settling settling
+	// localLimiter and localBudgets: the engines keep their state in this
+	// process (Local), so calls to them are cheaper than a hand-off.
+	localLimiter, localBudgets bool
 }
 
 // New returns a Controller.
@@ -124,7 +141,10 @@ func New(o Options) *Controller {
 	if o.Timeout <= 0 {
 		o.Timeout = DefaultTimeout
 	}
-	c := &Controller{o: o}
+	c := &Controller{o: o, localLimiter: isLocal(o.Limiter), localBudgets: isLocal(o.Budgets)}
+	if o.Combined != nil && (o.Limiter == nil || o.Budgets == nil) {
+		c.o.Combined = nil
+	}
 	if o.Settings != nil {
 		c.settings = newSettingsCache(o.Settings, o.SettingsTTL, o.Clock)
 	}
@@ -282,22 +302,44 @@ func (c *Controller) admit(ctx context.Context, t *Ticket, worst func(string) (i
 	}
 	checkRates := len(rates) > 0 && c.o.Limiter != nil
 	checkBudgets := len(budgets) > 0 && c.o.Budgets != nil
-	if !checkBudgets {
-		if checkRates {
-			return c.checkRates(ctx, t, rates)
+	if checkRates && checkBudgets {
+		switch {
+		case c.o.Combined != nil:
+			return c.checkAndReserve(ctx, t, rates, budgets, worst)
+		case !c.localLimiter && !c.localBudgets:
+			return c.checkAndReserveConcurrently(ctx, t, rates, budgets, worst)
 		}
-		return nil
 	}
-	if !checkRates {
-		return c.reserve(ctx, t, budgets, worst)
+	// One after the other: a rate limit that refuses leaves nothing to
+	// undo; a budget that refuses gives the TPM estimate back.
+	if checkRates {
+		if err := c.checkRates(ctx, t, rates); err != nil {
+			return err
+		}
 	}
-	// Both: the rate-limit check and the reservation are independent round
-	// trips, made at once. Whichever refuses undoes the other: a
-	// reservation is released, a TPM estimate given back.
+	if checkBudgets {
+		if err := c.reserve(ctx, t, budgets, worst); err != nil {
+			t.refundTokens()
+			return err
+		}
+	}
+	return nil
+}
+
+// checkAndReserveConcurrently makes the rate-limit check and the
+// reservation, two independent round trips, at once. Whichever refuses
+// undoes the other: a reservation is released, a TPM estimate given back.
+func (c *Controller) checkAndReserveConcurrently(ctx context.Context, t *Ticket, rates []ratelimit.Limit, budgets []budget.Budget, worst func(string) (int64, bool)) error {
 	reserved := make(chan error, 1)
 	go func() { reserved <- c.reserve(ctx, t, budgets, worst) }()
 	rerr := c.checkRates(ctx, t, rates)
-	berr := <-reserved
+	return c.undoRefused(ctx, t, rerr, <-reserved)
+}
+
+// undoRefused settles the outcome of a rate-limit check (rerr) and a
+// reservation (berr) made together: whichever refused, or failed closed,
+// undoes the other, and its error refuses the request.
+func (c *Controller) undoRefused(ctx context.Context, t *Ticket, rerr, berr error) error {
 	switch {
 	case rerr != nil:
 		if berr == nil && t.reserved {
@@ -317,6 +359,12 @@ func (c *Controller) admit(ctx context.Context, t *Ticket, worst func(string) (i
 // checkRates checks the caller's rate limits, charging the TPM estimate.
 func (c *Controller) checkRates(ctx context.Context, t *Ticket, rates []ratelimit.Limit) error {
 	d, err := c.o.Limiter.Check(ctx, rates, t.estimate)
+	return c.ratesChecked(ctx, t, rates, d, err)
+}
+
+// ratesChecked applies the outcome of the check of the caller's rate
+// limits to t.
+func (c *Controller) ratesChecked(ctx context.Context, t *Ticket, rates []ratelimit.Limit, d ratelimit.Decision, err error) error {
 	if err != nil {
 		return llm.AsError(err) // failing closed (the limiter logged and counted it)
 	}
@@ -340,19 +388,44 @@ func (c *Controller) checkRates(ctx context.Context, t *Ticket, rates []ratelimi
 // budget refuses, the worst case of its target alias with that budget
 // made soft.
 func (c *Controller) reserve(ctx context.Context, t *Ticket, budgets []budget.Budget, worst func(string) (int64, bool)) error {
+	amount, err := c.reserveAmount(t, worst)
+	if err != nil {
+		return err
+	}
+	res, d, err := c.reserveBounded(ctx, budgets, amount)
+	return c.reservationMade(ctx, t, budgets, worst, res, d, err)
+}
+
+// reserveAmount is what t reserves: its worst case, or nothing for an
+// unpriced model when Options.AllowUnpriced lets it through.
+func (c *Controller) reserveAmount(t *Ticket, worst func(string) (int64, bool)) (int64, error) {
 	amount, ok := worst(t.model)
 	if !ok {
 		if !c.o.AllowUnpriced {
-			return unpricedError(t.model, "its budget")
+			return 0, unpricedError(t.model, "its budget")
 		}
 		amount = 0
 	}
-	res, d, err := c.reserveBounded(ctx, budgets, amount)
+	t.reservedAmount = amount
+	return amount, nil
+}
+
+// reservationMade applies the outcome of the reservation of t's worst
+// case in budgets: a store failure goes through degraded, a downgrade
+// budget that refused is retried with the target alias's worst case, and
+// a refusal is the request's error.
+func (c *Controller) reservationMade(ctx context.Context, t *Ticket, budgets []budget.Budget, worst func(string) (int64, bool),
+	res budget.Reservation, d budget.Decision, err error) error {
 	if err != nil {
 		if errors.Is(err, budget.ErrInvalid) {
 			return llm.AsError(err)
 		}
 		return c.degraded(ctx, "budgets", &c.stats.budgetFailures, err)
+	}
+	if !d.Allowed && heldOnly(d, t.reservedAmount) {
+		if res, d, err = c.awaitHolds(ctx, budgets, t.reservedAmount, d); err != nil {
+			return c.degraded(ctx, "budgets", &c.stats.budgetFailures, err)
+		}
 	}
 	if !d.Allowed && d.Refused != nil && d.Refused.Budget.Policy == budget.Downgrade && d.Refused.Budget.Target != "" && d.Refused.Budget.Target != t.model {
 		refused := *d.Refused
@@ -398,6 +471,7 @@ func (c *Controller) reserve(ctx context.Context, t *Ticket, budgets []budget.Bu
 func (c *Controller) reserveBounded(ctx context.Context, budgets []budget.Budget, amount int64) (budget.Reservation, budget.Decision, error) {
 	rctx, cancel := context.WithTimeout(ctx, c.o.Timeout)
 	defer cancel()
+	c.settling.wait(rctx, budgets)
 	return c.o.Budgets.Reserve(rctx, budgets, amount)
 }
 

@@ -12,8 +12,8 @@
 //     stored result without an upstream call or a charge; a running one
 //     is waited for; the same key with another request is refused (422).
 //  3. Rate limits: the key's, its team's and its user's RPM and TPM in one
-//     all-or-nothing check (one Redis round trip); TPM is charged an
-//     estimate and corrected to the actual tokens afterwards.
+//     all-or-nothing check (one Redis script); TPM is charged an estimate
+//     and corrected to the actual tokens afterwards.
 //  4. Budgets: the key's, team's and user's budgets reserve the request's
 //     worst case atomically, so that no number of concurrent requests on
 //     any number of instances can overspend. A downgrade budget that
@@ -26,6 +26,19 @@
 // key stores the answer (or frees the key for a retry).
 // Deployments' declared RPM and TPM are enforced per attempt through
 // Controller.AdmitDeployment, the router's deployment gate.
+//
+// # Round trips
+//
+// With both engines in Redis and Options.Combined set (billing/redisadmit),
+// a request that has rate limits and budgets costs one round trip to admit
+// (the check and the reservation share a pipeline) and one after its
+// answer (the settlement and the TPM correction), both on the request's
+// own goroutine: the second runs once the answer is out (llm.AfterAnswer).
+// Without it, two remote engines are called at once on two goroutines, and
+// the correction runs on a goroutine of its own. Local engines (Memory,
+// which say so with a Local method) are called one after the other, and
+// their corrections at once: a call costs microseconds, less than handing
+// it to another goroutine.
 //
 // # The worst case
 //

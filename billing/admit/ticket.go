@@ -31,6 +31,8 @@ type Ticket struct {
 	budgets     []budget.Budget
 	reservation budget.Reservation
 	reserved    bool
+	// reservedAmount is the worst case reserved (or asked for).
+	reservedAmount int64
 	// idem is the idempotency key this request holds (Started); replay
 	// the stored result to answer with instead.
 	idem    idempotency.Outcome
@@ -118,21 +120,35 @@ func (c *Controller) ObserveCost(ctx context.Context, a *llm.Attempt, cost int64
 	}
 	t.mu.Unlock()
 	if dep != nil && c.o.Limiter != nil && tokens != t.estimate {
-		c.async(func(ctx context.Context) { _ = c.o.Limiter.Adjust(ctx, dep.limits, tokens-t.estimate) })
+		c.adjust(dep.limits, tokens-t.estimate)
 	}
 	if !late {
 		return
 	}
 	if cost > 0 && t.reserved && c.o.Budgets != nil {
-		c.async(func(ctx context.Context) { _ = c.o.Budgets.Charge(ctx, t.budgets, cost) })
+		budgets := t.budgets
+		c.offPath(c.localBudgets, func(ctx context.Context) { _ = c.o.Budgets.Charge(ctx, budgets, cost) })
 	}
 	if tokens > 0 && len(t.rates) > 0 && c.o.Limiter != nil {
-		c.async(func(ctx context.Context) { _ = c.o.Limiter.Adjust(ctx, t.rates, tokens) })
+		c.adjust(t.rates, tokens)
 	}
 }
 
-// async runs f off the request path, bounded in time.
-func (c *Controller) async(f func(ctx context.Context)) {
+// adjust corrects rates by delta tokens, off the request path.
+func (c *Controller) adjust(rates []ratelimit.Limit, delta int64) {
+	c.offPath(c.localLimiter, func(ctx context.Context) { _ = c.o.Limiter.Adjust(ctx, rates, delta) })
+}
+
+// offPath runs f, a call the request need not wait for, bounded in time:
+// on a goroutine of its own when it makes a round trip, at once when its
+// engine is local (microseconds, less than the hand-off would cost).
+func (c *Controller) offPath(local bool, f func(ctx context.Context)) {
+	if local {
+		ctx, cancel := context.WithTimeout(context.Background(), asyncTimeout)
+		defer cancel()
+		f(ctx)
+		return
+	}
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), asyncTimeout)
 		defer cancel()
@@ -172,23 +188,49 @@ func (t *Ticket) finish(ctx context.Context, result func() []byte, err error) {
 	t.mu.Unlock()
 	c := t.c
 	ctx = context.WithoutCancel(ctx)
-	if t.reserved {
-		// Synchronously: a client's next request must see the money the
-		// difference freed. A failed settlement leaves the hold to lapse
-		// (ReservationTTL) and the spend unrecorded in the counters; the
-		// ledger still has it, and re-seeds a lost counter.
-		sctx, cancel := context.WithTimeout(ctx, c.o.Timeout)
-		serr := c.o.Budgets.Settle(sctx, t.reservation, cost)
-		cancel()
-		if serr != nil {
-			c.o.Logger.WarnContext(ctx, "limits: settling a budget reservation failed", "error", serr)
-		}
-	}
+	// The TPM correction, from the estimate to the actual tokens.
+	var rates []ratelimit.Limit
+	var delta int64
 	if len(t.rates) > 0 && tokens != t.estimate {
-		rates, delta := t.rates, tokens-t.estimate
-		c.async(func(ctx context.Context) { _ = c.o.Limiter.Adjust(ctx, rates, delta) })
+		rates, delta = t.rates, tokens-t.estimate
+	}
+	if t.reserved {
+		// After the answer is out (llm.AfterAnswer): settling is a round
+		// trip to the budgets' store that the client need not wait for.
+		// Until it lands the hold stays at the worst case, so nothing can
+		// overspend meanwhile; a request of the same scope admitted on this
+		// instance waits for it (settling.wait), so a client's next request
+		// sees the money the difference freed. A failed settlement leaves
+		// the hold to lapse (ReservationTTL) and the spend unrecorded in the
+		// counters; the ledger still has it, and re-seeds a lost counter.
+		// With Options.Combined the TPM correction travels with it.
+		combined := c.o.Combined != nil && rates != nil
+		settleRates, settleDelta := rates, delta
+		if combined {
+			rates = nil
+		}
+		done := c.settling.begin(t.budgets)
+		llm.AfterAnswer(ctx, func() {
+			defer c.settling.end(t.budgets, done)
+			var serr error
+			if combined {
+				serr = c.settleAndAdjust(ctx, t, cost, settleRates, settleDelta)
+			} else {
+				sctx, cancel := context.WithTimeout(ctx, c.o.Timeout)
+				serr = c.o.Budgets.Settle(sctx, t.reservation, cost)
+				cancel()
+			}
+			if serr != nil {
+				c.o.Logger.WarnContext(ctx, "limits: settling a budget reservation failed", "error", serr)
+			}
+		})
+	}
+	if rates != nil {
+		c.adjust(rates, delta)
 	}
 	if t.hasIdem {
+		// Before the answer: a retry the client sends as soon as it has
+		// the answer must find the result stored.
 		if result != nil && (err == nil || replayable(err)) {
 			if cerr := t.idem.Complete(ctx, result()); cerr != nil && !errors.Is(cerr, idempotency.ErrNotStarted) {
 				c.o.Logger.WarnContext(ctx, "limits: storing an idempotent result failed", "error", cerr)
@@ -205,9 +247,15 @@ func (t *Ticket) refundTokens() {
 	if len(t.rates) == 0 || t.estimate == 0 {
 		return
 	}
-	rates, delta := t.rates, -t.estimate
+	rates := t.rates
 	t.rates = nil
-	t.c.async(func(ctx context.Context) { _ = t.c.o.Limiter.Adjust(ctx, rates, delta) })
+	t.c.adjust(rates, -t.estimate)
+}
+
+// isLocal reports whether engine says it keeps its state in this process.
+func isLocal(engine any) bool {
+	l, ok := engine.(interface{ Local() bool })
+	return ok && l.Local()
 }
 
 // Stream wraps an admitted request's stream so that it finishes the ticket

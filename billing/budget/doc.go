@@ -87,4 +87,12 @@
 // scored by deadline. Amounts are compared in Lua's doubles, exact up to
 // 2^53 nano-USD (about 9 million USD per budget); counters are updated with
 // HINCRBY and stay exact int64.
+//
+// # Sharing a round trip
+//
+// QueueReserve and QueueSettle put a Reserve's or a Settle's script on a
+// go-redis pipeline that carries other calls too (billing/redisadmit sends
+// a request's reservation with its rate-limit check, its settlement with
+// its TPM correction), and read its result as Reserve or Settle would
+// return it once the pipeline has run.
 package budget

@@ -43,6 +43,12 @@ func NewMemory(opts Options) *Memory {
 
 var _ Engine = (*Memory)(nil)
 
+// Local reports that the engine keeps its counters in this process: a
+// call takes microseconds and no round trip (but for the Seeder's query
+// when a window is first used), so a caller gains nothing by running it
+// concurrently with other work (billing/admit reads it).
+func (m *Memory) Local() bool { return true }
+
 // errCounterGone means a counter vanished between seeding and use (swept
 // because the clock jumped past its retention); the operation starts over.
 var errCounterGone = errors.New("budget: counter vanished while in use")

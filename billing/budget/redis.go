@@ -33,23 +33,48 @@ var _ Engine = (*Redis)(nil)
 
 // Reserve implements Engine.
 func (r *Redis) Reserve(ctx context.Context, budgets []Budget, amountNano int64) (Reservation, Decision, error) {
-	rq, err := r.opts.prepareReserve(budgets, amountNano)
+	call, err := r.prepareReserve(budgets, amountNano)
 	if err != nil || len(budgets) == 0 {
 		return Reservation{}, Decision{Allowed: err == nil}, err
 	}
-	now, windows, id, deadline := rq.now, rq.windows, rq.id, rq.deadline
-	argv := []any{now.UnixMilli(), id, deadline.UnixMilli(), amountNano}
+	reply, err := r.run(ctx, reserveScript, call.windows, call.argv)
+	if err != nil {
+		return Reservation{}, Decision{}, err
+	}
+	return call.decide(reply)
+}
+
+// reserveCall is a Reserve's script call, and what its reply is read with.
+type reserveCall struct {
+	reserveRequest
+	budgets []Budget
+	amount  int64
+	argv    []any
+}
+
+// prepareReserve checks a Reserve's arguments and builds its call (none
+// when budgets is empty).
+func (r *Redis) prepareReserve(budgets []Budget, amountNano int64) (reserveCall, error) {
+	rq, err := r.opts.prepareReserve(budgets, amountNano)
+	if err != nil || len(budgets) == 0 {
+		return reserveCall{}, err
+	}
+	now := rq.now
+	argv := make([]any, 0, 4+3*len(budgets))
+	argv = append(argv, now.UnixMilli(), rq.id, rq.deadline.UnixMilli(), amountNano)
 	for i, b := range budgets {
 		refuses := 0
 		if b.refuses() {
 			refuses = 1
 		}
-		argv = append(argv, b.LimitNano, refuses, ttlMillis(windows[i], now))
+		argv = append(argv, b.LimitNano, refuses, ttlMillis(rq.windows[i], now))
 	}
-	reply, err := r.run(ctx, reserveScript, windows, argv)
-	if err != nil {
-		return Reservation{}, Decision{}, err
-	}
+	return reserveCall{reserveRequest: rq, budgets: budgets, amount: amountNano, argv: argv}, nil
+}
+
+// decide reads the reserve script's reply.
+func (c reserveCall) decide(reply []any) (Reservation, Decision, error) {
+	budgets, windows := c.budgets, c.windows
 	if reply[0] == "refused" {
 		if len(reply) != 4 {
 			return Reservation{}, Decision{}, fmt.Errorf("budget: unexpected reply from Redis: %v", reply)
@@ -74,20 +99,21 @@ func (r *Redis) Reserve(ctx context.Context, budgets []Budget, amountNano int64)
 		if err != nil {
 			return Reservation{}, Decision{}, err
 		}
-		if !fits(b, spent, reserved, amountNano) {
+		if !fits(b, spent, reserved, c.amount) {
 			decision.Over = append(decision.Over, usage(b, windows[i], spent, reserved))
 		}
 	}
-	return Reservation{ID: id, AmountNano: amountNano, Deadline: deadline, windows: windows}, decision, nil
+	return Reservation{ID: c.id, AmountNano: c.amount, Deadline: c.deadline, windows: windows}, decision, nil
 }
 
 // Settle implements Engine.
 func (r *Redis) Settle(ctx context.Context, res Reservation, actualNano int64) error {
-	if err := checkAmount(actualNano); err != nil {
+	call, err := r.prepareSettle(res, actualNano)
+	if err != nil || len(call.windows) == 0 {
 		return err
 	}
-	now := r.opts.now()
-	return r.addSpent(ctx, open(res.windows, now), now, res.ID, actualNano)
+	_, err = r.run(ctx, settleScript, call.windows, call.argv)
+	return err
 }
 
 // Charge implements Engine.
@@ -97,22 +123,38 @@ func (r *Redis) Charge(ctx context.Context, budgets []Budget, amountNano int64) 
 	}
 	now := r.opts.now()
 	windows, err := validate(budgets, now)
-	if err != nil {
+	if err != nil || len(windows) == 0 {
 		return err
 	}
-	return r.addSpent(ctx, windows, now, "", amountNano)
+	call := addSpent(windows, now, "", amountNano)
+	_, err = r.run(ctx, settleScript, call.windows, call.argv)
+	return err
 }
 
-func (r *Redis) addSpent(ctx context.Context, windows []window, now time.Time, id string, amountNano int64) error {
-	if len(windows) == 0 {
-		return nil
+// spendCall is a call of the settle script: add to spent, releasing a
+// reservation when it names one.
+type spendCall struct {
+	windows []window
+	argv    []any
+}
+
+// prepareSettle checks a Settle's arguments and builds its call (no
+// windows for the zero Reservation, or one whose windows have all closed).
+func (r *Redis) prepareSettle(res Reservation, actualNano int64) (spendCall, error) {
+	if err := checkAmount(actualNano); err != nil {
+		return spendCall{}, err
 	}
-	argv := []any{id, amountNano}
+	now := r.opts.now()
+	return addSpent(open(res.windows, now), now, res.ID, actualNano), nil
+}
+
+func addSpent(windows []window, now time.Time, id string, amountNano int64) spendCall {
+	argv := make([]any, 0, 2+len(windows))
+	argv = append(argv, id, amountNano)
 	for _, w := range windows {
 		argv = append(argv, ttlMillis(w, now))
 	}
-	_, err := r.run(ctx, settleScript, windows, argv)
-	return err
+	return spendCall{windows: windows, argv: argv}
 }
 
 // Status implements Engine.
@@ -149,26 +191,40 @@ func (r *Redis) run(ctx context.Context, script *redis.Script, windows []window,
 	keys := r.keys(windows)
 	for attempt := 0; attempt < 3; attempt++ {
 		reply, err := script.Run(ctx, r.client, keys, argv...).Slice()
+		again, err := r.seedMissing(ctx, windows, reply, err)
 		if err != nil {
-			return nil, fmt.Errorf("budget: redis: %w", err)
+			return nil, err
 		}
-		if len(reply) == 0 {
-			return nil, fmt.Errorf("budget: empty reply from Redis")
-		}
-		if reply[0] != "seed" {
+		if !again {
 			return reply, nil
-		}
-		for _, v := range reply[1:] {
-			i, ok := v.(int64)
-			if !ok || i < 1 || int(i) > len(windows) {
-				return nil, fmt.Errorf("budget: unexpected reply from Redis: %v", reply)
-			}
-			if err := r.seed(ctx, windows[i-1]); err != nil {
-				return nil, err
-			}
 		}
 	}
 	return nil, errCounterGone
+}
+
+// seedMissing reads a script's reply (or the failure to get one): when it
+// reports counters missing ("seed"), it seeds them, and again tells the
+// caller to run the script again.
+func (r *Redis) seedMissing(ctx context.Context, windows []window, reply []any, err error) (again bool, _ error) {
+	if err != nil {
+		return false, fmt.Errorf("budget: redis: %w", err)
+	}
+	if len(reply) == 0 {
+		return false, fmt.Errorf("budget: empty reply from Redis")
+	}
+	if reply[0] != "seed" {
+		return false, nil
+	}
+	for _, v := range reply[1:] {
+		i, ok := v.(int64)
+		if !ok || i < 1 || int(i) > len(windows) {
+			return false, fmt.Errorf("budget: unexpected reply from Redis: %v", reply)
+		}
+		if err := r.seed(ctx, windows[i-1]); err != nil {
+			return false, err
+		}
+	}
+	return true, nil
 }
 
 // seed creates w's counter from the Seeder unless it exists. Concurrent

@@ -1,24 +1,43 @@
 package ledger
 
-// recordQueue is the Writer's in-memory queue: a ring buffer allocated
-// once, so that Enqueue, which runs on the request path, allocates
-// nothing and gives the garbage collector no work.
+// recordQueue is the Writer's in-memory queue: a ring buffer that grows on
+// demand up to its limit and keeps its size, so that Enqueue, which runs on
+// the request path, allocates nothing in a steady state, and an idle or
+// lightly loaded gateway does not hold the limit's worth of memory.
 type recordQueue struct {
-	buf  []Record
-	head int // index of the oldest record
-	n    int
+	buf   []Record
+	head  int // index of the oldest record
+	n     int
+	limit int
 }
 
-func newRecordQueue(capacity int) recordQueue { return recordQueue{buf: make([]Record, capacity)} }
+// initialQueueSlots is the ring's first size: a batch's worth at a few
+// hundred requests a second.
+const initialQueueSlots = 256
+
+func newRecordQueue(limit int) recordQueue {
+	return recordQueue{buf: make([]Record, min(limit, initialQueueSlots)), limit: limit}
+}
 
 func (q *recordQueue) len() int { return q.n }
 
-func (q *recordQueue) full() bool { return q.n == len(q.buf) }
+func (q *recordQueue) full() bool { return q.n >= q.limit }
 
 // push adds r at the back of a queue that is not full.
 func (q *recordQueue) push(r Record) {
+	if q.n == len(q.buf) {
+		q.grow(min(max(2*len(q.buf), 1), max(q.limit, q.n+1)))
+	}
 	q.buf[(q.head+q.n)%len(q.buf)] = r
 	q.n++
+}
+
+// grow moves the records, in order, to a ring of size slots.
+func (q *recordQueue) grow(slots int) {
+	grown := make([]Record, slots)
+	n := q.n
+	q.pop(grown[:0], n)
+	q.buf, q.head, q.n = grown, 0, n
 }
 
 // pop moves the k oldest records to dst (reusing its array) and returns it.
@@ -40,7 +59,7 @@ func (q *recordQueue) pop(dst []Record, k int) []Record {
 }
 
 // pushFront puts recs back in front of the queue, in order, growing it
-// past its capacity if need be (the rare path of a disk that refused them).
+// past its limit if need be (the rare path of a disk that refused them).
 func (q *recordQueue) pushFront(recs []Record) {
 	if q.n+len(recs) > len(q.buf) {
 		grown := make([]Record, q.n+len(recs))

@@ -47,6 +47,14 @@
 // their bucket has drained (plus a minute), so Redis holds state only for
 // scopes active in the last minutes; Memory sweeps likewise.
 //
+// # Sharing a round trip
+//
+// QueueCheck and QueueAdjust put a Check's or an Adjust's script on a
+// go-redis pipeline that carries other calls too (billing/redisadmit sends
+// a request's check with its budget reservation), and read its result as
+// Check or Adjust would return it, within the limiter's own timeout and
+// failure mode, once the pipeline has run.
+//
 // # Redis Cluster and Sentinel
 //
 // The client is a go-redis UniversalClient (internal/redisconn builds it

@@ -44,6 +44,11 @@ func NewMemory(opts MemoryOptions) *Memory {
 	return &Memory{clock: opts.Clock, buckets: map[bucketKey]*memBucket{}}
 }
 
+// Local reports that the limiter keeps its state in this process: a check
+// takes microseconds and no round trip, so a caller gains nothing by
+// running it concurrently with other work (billing/admit reads it).
+func (m *Memory) Local() bool { return true }
+
 // Check implements Limiter.
 func (m *Memory) Check(_ context.Context, limits []Limit, requestTokens int64) (Decision, error) {
 	if err := validate(limits, requestTokens); err != nil {

@@ -125,10 +125,21 @@ func (r *Redis) Check(ctx context.Context, limits []Limit, requestTokens int64) 
 	if len(limits) == 0 {
 		return Decision{Allowed: true}, nil
 	}
-	keys, args := r.request(limits, func(l Limit) int64 { return units(l, requestTokens) })
+	keys, args := r.checkRequest(limits, requestTokens)
 	cctx, cancel := context.WithTimeout(ctx, r.timeout)
 	defer cancel()
 	reply, err := checkScript.Run(cctx, r.client, keys, args...).Int64Slice()
+	return r.checked(ctx, limits, requestTokens, reply, err)
+}
+
+// checkRequest is check.lua's keys and arguments.
+func (r *Redis) checkRequest(limits []Limit, requestTokens int64) ([]string, []any) {
+	return r.request(limits, func(l Limit) int64 { return units(l, requestTokens) })
+}
+
+// checked turns check.lua's reply (or the failure to get one) into
+// Check's result.
+func (r *Redis) checked(ctx context.Context, limits []Limit, requestTokens int64, reply []int64, err error) (Decision, error) {
 	if err == nil && len(reply) != len(limits)+1 {
 		err = fmt.Errorf("check script returned %d values for %d limits", len(reply), len(limits))
 	}
@@ -140,29 +151,49 @@ func (r *Redis) Check(ctx context.Context, limits []Limit, requestTokens int64) 
 
 // Adjust implements Limiter.
 func (r *Redis) Adjust(ctx context.Context, limits []Limit, delta int64) error {
-	if err := validate(limits, abs(delta)); err != nil {
+	tpm, err := adjusted(limits, delta)
+	if err != nil || len(tpm) == 0 {
 		return err
 	}
-	tpm := make([]Limit, 0, len(limits))
+	keys, args := r.adjustRequest(tpm, delta)
+	cctx, cancel := context.WithTimeout(ctx, r.timeout)
+	defer cancel()
+	return r.adjustedErr(ctx, adjustScript.Run(cctx, r.client, keys, args...).Err())
+}
+
+// adjusted validates an adjustment and returns the limits it applies to:
+// the TPM ones, none when delta is 0.
+func adjusted(limits []Limit, delta int64) ([]Limit, error) {
+	if err := validate(limits, abs(delta)); err != nil {
+		return nil, err
+	}
+	if delta == 0 {
+		return nil, nil
+	}
+	var tpm []Limit
 	for _, l := range limits {
 		if l.Kind == TPM {
 			tpm = append(tpm, l)
 		}
 	}
-	if len(tpm) == 0 || delta == 0 {
+	return tpm, nil
+}
+
+// adjustRequest is adjust.lua's keys and arguments.
+func (r *Redis) adjustRequest(tpm []Limit, delta int64) ([]string, []any) {
+	return r.request(tpm, func(Limit) int64 { return delta * window })
+}
+
+// adjustedErr is Adjust's error for adjust.lua's.
+func (r *Redis) adjustedErr(ctx context.Context, err error) error {
+	if err == nil {
 		return nil
 	}
-	keys, args := r.request(tpm, func(Limit) int64 { return delta * window })
-	cctx, cancel := context.WithTimeout(ctx, r.timeout)
-	defer cancel()
-	if err := adjustScript.Run(cctx, r.client, keys, args...).Err(); err != nil {
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		r.failures.Add(1)
-		return fmt.Errorf("%w: adjust: %v", ErrUnavailable, err)
+	if ctx.Err() != nil {
+		return ctx.Err()
 	}
-	return nil
+	r.failures.Add(1)
+	return fmt.Errorf("%w: adjust: %v", ErrUnavailable, err)
 }
 
 // Peek implements Limiter: one read-only script call. A Redis that cannot

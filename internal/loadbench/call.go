@@ -45,6 +45,9 @@ func call(ctx context.Context, client *http.Client, t *target, body []byte, stre
 	if t.authorization != "" {
 		req.Header["Authorization"] = []string{t.authorization}
 	}
+	for k, v := range t.header {
+		req.Header[k] = v
+	}
 	resp, err := client.Do(req)
 	if err != nil {
 		return result{err: err}

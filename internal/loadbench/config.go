@@ -45,6 +45,14 @@ type Config struct {
 	// embedded one (the "gateway" target): each runs as its own gateway
 	// process, and every load scenario also runs through it.
 	Backends []Backend
+	// Peers are other gateways (PeerNames) measured beside Switchboard in
+	// the same invocation: the load scenarios except the held streams also
+	// run through each. One that is not installed or does not start is
+	// reported and left out.
+	Peers []Peer
+	// RedisURL, when set, is the Redis of a backend: the report adds what a
+	// bare round trip to it costs at the open loop's rate.
+	RedisURL string
 	// Dir is where the children's configuration, data and logs go; empty
 	// means a temporary directory removed at the end.
 	Dir string
@@ -111,6 +119,13 @@ func (c *Config) validate() error {
 			errs = append(errs, fmt.Errorf("backend names must be unique, non-empty words, got %q", b.Name))
 		}
 		seen[b.Name] = true
+	}
+	seenPeer := map[string]bool{}
+	for _, p := range c.Peers {
+		if !isPeer(p.Name) || seenPeer[p.Name] {
+			errs = append(errs, fmt.Errorf("peers must be distinct names among %v, got %q", PeerNames, p.Name))
+		}
+		seenPeer[p.Name] = true
 	}
 	for _, name := range c.Only {
 		if !slices.Contains(ScenarioNames, name) {

@@ -27,5 +27,15 @@
 // distribution of the gateway's own overhead, read from its
 // GET /debug/overhead endpoint before and after the window.
 //
+// With Config.Peers (`make bench-peers`), peer gateways installed from their
+// package registries run beside Switchboard in the same invocation, in front
+// of the same simulator, on their defaults: the Portkey AI Gateway (npm) and
+// the LiteLLM proxy (PyPI). Each load scenario but the held streams also
+// runs through each, with the same bodies and completeness checks, and the
+// report gives them rows like the gateway's (ratios to direct, CPU time and
+// peak memory of the peer's whole process tree) and a table beside the
+// gateway. A peer that is not installed, does not start or dies is reported
+// and left out; the benchmark goes on.
+//
 // Every loop is bounded in time and in count; every request has a deadline.
 package loadbench

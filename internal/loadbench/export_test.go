@@ -1,6 +1,7 @@
 package loadbench
 
 import (
+	"context"
 	"io"
 	"time"
 )
@@ -35,3 +36,17 @@ const (
 	TargetBareProxy = targetBareProxy
 	TargetGateway   = targetGateway
 )
+
+func PeerVersion(p Peer) string { return peerVersion(p) }
+
+func ProcessTree(root int) []int { return processTree(root) }
+
+func TreePeakRSS(root int) (int64, error) { return treePeakRSS(root) }
+
+// StartPeers starts the peers of cfg in front of simURL and stops them
+// again, returning what the report would say of each.
+func StartPeers(ctx context.Context, cfg Config, simURL, dir string) []PeerInfo {
+	peers, infos := startPeers(ctx, &cfg, simURL, dir)
+	stopPeers(peers)
+	return infos
+}

@@ -21,11 +21,24 @@ type process struct {
 	logPath string
 	exited  chan struct{}
 	waitErr error
+	// group: the process leads its own process group, and stop signals
+	// the whole group (a peer gateway's workers with it).
+	group bool
 }
 
 // startProcess starts bin with args and env, its output appended to
 // logPath. The child is killed if the benchmark dies.
 func startProcess(name, bin string, args, env []string, logPath string) (*process, error) {
+	return startProcessIn(name, bin, args, env, logPath, false)
+}
+
+// startProcessGroup is startProcess with the child in a process group of
+// its own, which stop signals whole: for servers that may start children.
+func startProcessGroup(name, bin string, args, env []string, logPath string) (*process, error) {
+	return startProcessIn(name, bin, args, env, logPath, true)
+}
+
+func startProcessIn(name, bin string, args, env []string, logPath string, group bool) (*process, error) {
 	logFile, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		return nil, err
@@ -33,12 +46,12 @@ func startProcess(name, bin string, args, env []string, logPath string) (*proces
 	cmd := exec.Command(bin, args...)
 	cmd.Env = env
 	cmd.Stdout, cmd.Stderr = logFile, logFile
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL, Setpgid: group}
 	if err := cmd.Start(); err != nil {
 		logFile.Close()
 		return nil, fmt.Errorf("start %s: %w", name, err)
 	}
-	p := &process{name: name, cmd: cmd, logPath: logPath, exited: make(chan struct{})}
+	p := &process{name: name, cmd: cmd, logPath: logPath, exited: make(chan struct{}), group: group}
 	go func() {
 		p.waitErr = cmd.Wait()
 		logFile.Close()
@@ -65,13 +78,24 @@ func (p *process) stop(grace time.Duration) {
 	if !p.running() {
 		return
 	}
-	_ = p.cmd.Process.Signal(syscall.SIGTERM)
+	p.signal(syscall.SIGTERM)
 	select {
 	case <-p.exited:
 	case <-time.After(grace):
-		_ = p.cmd.Process.Kill()
+		p.signal(syscall.SIGKILL)
 		<-p.exited
 	}
+}
+
+// signal sends sig to the process, or to its process group. (Only while
+// the leader has not been reaped: its pid, the group's id, is then still
+// ours.)
+func (p *process) signal(sig syscall.Signal) {
+	if p.group {
+		_ = syscall.Kill(-p.cmd.Process.Pid, sig)
+		return
+	}
+	_ = p.cmd.Process.Signal(sig)
 }
 
 // logTail returns the end of the process's log, for error messages.
@@ -93,7 +117,8 @@ func (p *process) waitReady(ctx context.Context, url string, timeout time.Durati
 	client := &http.Client{Timeout: time.Second, Transport: &http.Transport{DialContext: loopbackDialer().DialContext}}
 	defer client.CloseIdleConnections()
 	deadline := time.Now().Add(timeout)
-	for attempt := 0; time.Now().Before(deadline) && attempt < 1000; attempt++ {
+	maxAttempts := max(1000, int(timeout/(50*time.Millisecond))+1)
+	for attempt := 0; time.Now().Before(deadline) && attempt < maxAttempts; attempt++ {
 		if !p.running() {
 			return fmt.Errorf("%s exited before it was ready (%v); its log:\n%s", p.name, p.waitErr, p.logTail())
 		}

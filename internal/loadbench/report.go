@@ -19,6 +19,7 @@ func (r *Report) Print(w io.Writer) {
 	fmt.Fprintf(w, "\nSwitchboard load benchmark: %d CPUs (%s), %d MiB, Linux %s, %s\n", m.CPUs, m.CPUModel, m.MemoryMiB, m.Kernel, m.GoVersion)
 	fmt.Fprintf(w, "load average at start %s; each run: %s warm-up, then %s measured; load generator, proxies and simulator share the CPUs\n\n",
 		m.LoadAverage, r.Config.Warmup, r.Config.Duration)
+	r.printPeerSetup(w)
 
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "scenario\ttarget\tanswers/s\tp50\tp90\tp99\tTTFB p50\tTTFB p90\tTTFB p99\terrors\tgw CPU/answer\tgw peak RSS\t")
@@ -31,13 +32,13 @@ func (r *Report) Print(w io.Writer) {
 		}
 		last = run.Scenario.Title()
 		cpu, rss := "-", "-"
-		if isGateway(run.Target) {
-			cpu, rss = fmtDuration(run.CPUPerRequest()), fmtBytes(run.GatewayPeakRSS)
+		if isGateway(run.Target) || isPeer(run.Target) {
+			cpu, rss = cpuPerAnswer(run), fmtBytes(run.GatewayPeakRSS)
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%.0f\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\t\n", title, run.Target, run.Throughput,
 			fmtDuration(run.Latency.P50), fmtDuration(run.Latency.P90), fmtDuration(run.Latency.P99),
 			fmtDuration(run.TTFB.P50), fmtDuration(run.TTFB.P90), fmtDuration(run.TTFB.P99), run.Errors, cpu, rss)
-		if !isGateway(run.Target) {
+		if !isGateway(run.Target) && !isPeer(run.Target) {
 			continue
 		}
 		d := r.find(run.Scenario.Name, targetDirect)
@@ -54,11 +55,13 @@ func (r *Report) Print(w io.Writer) {
 		}
 	}
 	tw.Flush()
+	r.printSaturated(w)
 	r.printStreamsNote(w)
 	r.printOverhead(w)
 	r.printHeld(w)
 	r.printTargets(w)
 	r.printReference(w)
+	r.printPeers(w)
 	r.printErrors(w)
 	for _, n := range r.Notes {
 		fmt.Fprintf(w, "note: %s\n", n)
@@ -184,6 +187,20 @@ func (r *Report) printReference(w io.Writer) {
 		lines = append(lines, fmt.Sprintf("%s: own overhead p50 %s, p90 %s (gateway %s, %s)", p.Scenario.Title(),
 			fmtDuration(p.Overhead.Unary.Quantile(0.5)), fmtDuration(p.Overhead.Unary.Quantile(0.9)),
 			fmtDuration(g.Overhead.Unary.Quantile(0.5)), fmtDuration(g.Overhead.Unary.Quantile(0.9))))
+	}
+	if ref := r.Redis; ref != nil {
+		defer func() {
+			added := ""
+			if d, g := r.find(UnaryOpen, targetDirect), r.find(UnaryOpen, targetGateway+"/redis"); d != nil && g != nil {
+				if pg := r.find(UnaryOpen, targetGateway+"/postgres"); pg != nil {
+					added = fmt.Sprintf("; gateway/redis added %s over gateway/postgres at p50",
+						fmtAdded(g.Latency.P50-pg.Latency.P50))
+				}
+			}
+			fmt.Fprintf(w, "\nreference: one Redis round trip (EVALSHA, go-redis, loopback) at %d/s, from a client process:\n"+
+				"  p50 %s, p90 %s, p99 %s over %d calls, %d errors%s\n", ref.Rate,
+				fmtDuration(ref.Latency.P50), fmtDuration(ref.Latency.P90), fmtDuration(ref.Latency.P99), ref.Count, ref.Errors, added)
+		}()
 	}
 	if len(lines) == 0 {
 		return

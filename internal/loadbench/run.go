@@ -30,14 +30,28 @@ type RunResult struct {
 	// included); 0 for unary.
 	EventsPerAnswer float64
 	// GatewayCPU and SimCPU are the CPU time the processes used during the
-	// window.
+	// window (for a peer, GatewayCPU is the peer's, summed over its process
+	// tree).
 	GatewayCPU, SimCPU time.Duration
-	// GatewayPeakRSS is the gateway's peak resident memory during the run
-	// (warm-up included), in bytes.
+	// GatewayPeakRSS is the gateway's (or the peer's) peak resident memory
+	// during the run (warm-up included), in bytes.
 	GatewayPeakRSS int64
 	// Overhead is the own overhead the gateway (or the bare proxy) measured
 	// inside itself during the window; nil for direct runs.
 	Overhead *OverheadWindow
+	// Drain is how long after the window the loop's last answer came: for
+	// an open loop, about its slowest latency when the server keeps up
+	// with the rate, seconds when requests queue (see Saturated).
+	Drain time.Duration
+}
+
+// Saturated reports whether an open-loop run's server fell behind the rate:
+// its last answers came more than a second after the window. Its answers/s
+// then counts the answers scheduled in the window (not the rate it can
+// serve: the closed loop measures that), its latency is mostly queueing, and
+// its CPU time over the window does not cover the answers it counts.
+func (r *RunResult) Saturated() bool {
+	return r.Scenario.Connections == 0 && r.Drain > time.Second
 }
 
 // CPUPerRequest is the gateway's CPU time per counted answer.
@@ -62,6 +76,12 @@ type Report struct {
 	Config  Config
 	Runs    []RunResult
 	Held    []HeldResult
+	// Redis is a Redis round trip at the open loop's rate, measured when a
+	// Redis-backed gateway is (nil otherwise).
+	Redis *RedisReference
+	// Peers describes the peer gateways of Config.Peers: their versions,
+	// how they ran, or why they were not measured.
+	Peers []PeerInfo
 	// Notes are things the reader must know (a measurement that could not
 	// be taken, say).
 	Notes []string
@@ -98,13 +118,16 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 
 	rep := &Report{Machine: describeMachine(), Config: cfg}
+	peers, peerInfos := startPeers(ctx, &cfg, st.simURL, dir)
+	defer stopPeers(peers)
+	rep.Peers = peerInfos
 	b := &bench{cfg: &cfg, st: st, rep: rep, admin: newClient(0, 2)}
 	defer b.admin.CloseIdleConnections()
 	for _, sc := range Scenarios(cfg) {
 		if !cfg.wants(sc.Name) {
 			continue
 		}
-		for _, t := range st.targets() {
+		for _, t := range append(st.targets(), peerTargets(peers)...) {
 			if err := ctx.Err(); err != nil {
 				return rep, err
 			}
@@ -113,6 +136,17 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 				return rep, err
 			}
 			rep.Runs = append(rep.Runs, r)
+			if t.peer != nil {
+				b.checkPeer(t.peer, sc)
+			}
+		}
+		if sc.Name == UnaryOpen && cfg.RedisURL != "" {
+			cfg.progress("a Redis round trip at %d/s, for reference", sc.Rate)
+			ref, err := measureRedisRoundTrip(ctx, cfg.RedisURL, sc.Rate, cfg.Warmup, cfg.Duration)
+			if err != nil {
+				b.note("%v", err)
+			}
+			rep.Redis = ref
 		}
 	}
 	if cfg.wants(HeldStreams) && cfg.HeldStreams > 0 {
@@ -159,7 +193,10 @@ func (b *bench) run(ctx context.Context, sc Scenario, t target) (RunResult, erro
 	if t.gw != nil {
 		gwPID = t.gw.proc.pid()
 	}
-	if err := resetPeakRSS(gwPID); err != nil {
+	if t.peer != nil {
+		gwPID = t.peer.proc.pid()
+	}
+	if err := resetServerPeakRSS(&t, gwPID); err != nil {
 		b.note("peak RSS is the peak since the gateway started: clear_refs failed (%v)", err)
 	}
 
@@ -193,12 +230,12 @@ func (b *bench) run(ctx context.Context, sc Scenario, t target) (RunResult, erro
 	measureOverhead := ovURL != ""
 	wg.Go(func() {
 		sleepUntilCtx(ctx, s.measureFrom)
-		gwBefore, simBefore = sampleProc(gwPID), sampleProc(simPID)
+		gwBefore, simBefore = serverSample(&t, gwPID), sampleProc(simPID)
 		if measureOverhead {
 			ovBefore, ovErr = readOverhead(ctx, b.admin, ovURL, ovKey)
 		}
 		sleepUntilCtx(ctx, s.measureTo)
-		gwAfter, simAfter = sampleProc(gwPID), sampleProc(simPID)
+		gwAfter, simAfter = serverSample(&t, gwPID), sampleProc(simPID)
 		if measureOverhead && ovErr == nil {
 			ovAfter, ovErr = readOverhead(ctx, b.admin, ovURL, ovKey)
 		}
@@ -209,6 +246,7 @@ func (b *bench) run(ctx context.Context, sc Scenario, t target) (RunResult, erro
 	} else {
 		tl = openLoop(ctx, s, sc.Rate, cfg.MaxInFlight, send)
 	}
+	drain := max(0, time.Since(s.measureTo))
 	wg.Wait()
 	if err := b.st.healthy(); err != nil {
 		return RunResult{}, err
@@ -220,6 +258,7 @@ func (b *bench) run(ctx context.Context, sc Scenario, t target) (RunResult, erro
 	r := RunResult{
 		Scenario: sc, Target: t.name, OK: tl.ok(), Errors: tl.errors, ErrorKinds: tl.errorKinds,
 		Window:     cfg.Duration,
+		Drain:      drain,
 		GatewayCPU: gwAfter.cpu - gwBefore.cpu,
 		SimCPU:     simAfter.cpu - simBefore.cpu,
 	}
@@ -228,7 +267,7 @@ func (b *bench) run(ctx context.Context, sc Scenario, t target) (RunResult, erro
 	if sc.Stream && r.OK > 0 {
 		r.EventsPerAnswer = float64(tl.events) / float64(r.OK)
 	}
-	if peak, _, err := memoryStatus(gwPID); err == nil {
+	if peak, err := serverPeakRSS(&t, gwPID); err == nil {
 		r.GatewayPeakRSS = peak
 	}
 	if measureOverhead && ovErr == nil {

@@ -7,9 +7,11 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -77,7 +79,8 @@ defaults:
 // startStack starts the simulator, the embedded gateway, one gateway per
 // backend and, when proxyBin is set, the bare proxy (proxyBin run with
 // BareProxyFlag), in dir, and creates a virtual key on each gateway.
-// pprofAddr, when set, enables the embedded gateway's profiler there.
+// pprofAddr, when set, enables the embedded gateway's profiler there, and
+// the backends' on the ports after it (host:port+1, +2, ...).
 func startStack(ctx context.Context, bin, proxyBin, dir, pprofAddr string, backends []Backend) (*stack, error) {
 	s := &stack{dir: dir}
 	simAddr, err := freeLoopbackAddr()
@@ -99,8 +102,8 @@ func startStack(ctx context.Context, bin, proxyBin, dir, pprofAddr string, backe
 		s.stop()
 		return nil, err
 	}
-	for _, b := range backends {
-		g, err := s.startGateway(ctx, bin, targetGateway+"/"+b.Name, b.YAML, "", b.KeyArgs)
+	for i, b := range backends {
+		g, err := s.startGateway(ctx, bin, targetGateway+"/"+b.Name, b.YAML, nextPort(pprofAddr, i+1), b.KeyArgs)
 		if err != nil {
 			s.stop()
 			return nil, fmt.Errorf("backend %s: %w", b.Name, err)
@@ -224,4 +227,17 @@ func randomHex(n int) string {
 	b := make([]byte, n)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
+}
+
+// nextPort is addr with its port increased by n ("" stays "").
+func nextPort(addr string, n int) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return ""
+	}
+	p, err := strconv.Atoi(port)
+	if err != nil {
+		return ""
+	}
+	return net.JoinHostPort(host, strconv.Itoa(p+n))
 }

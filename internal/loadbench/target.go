@@ -20,6 +20,11 @@ type target struct {
 	// gw is the gateway behind url (nil for the simulator and the bare
 	// proxy).
 	gw *gatewayInstance
+	// header holds further request headers, canonical keys (a peer's
+	// routing headers); nil for none.
+	header http.Header
+	// peer is the peer gateway behind url (nil for the others).
+	peer *peerInstance
 }
 
 // isGateway reports whether a target name is a gateway's: the embedded one

@@ -98,27 +98,27 @@ const requestColumns = `request_id, time, key_id, team_id, user_id, end_user, op
 	input_tokens, output_tokens, cost_nano_usd, client_address, user_agent, latency_us, payload_captured`
 
 // WriteRequests stores a batch of records and payloads in one
-// transaction, ignoring those already stored.
+// transaction, ignoring those already stored. Records go in many rows per
+// INSERT (see multiRowStatement); payloads, written only for teams that
+// capture them, one at a time.
 func (s *Store) WriteRequests(ctx context.Context, records []audit.RequestRecord, payloads []audit.Payload) error {
 	if len(records) == 0 && len(payloads) == 0 {
 		return nil
 	}
+	st, err := s.requestStatements(ctx)
+	if err != nil {
+		return fmt.Errorf("write request records: %w", err)
+	}
 	return s.inTx(ctx, "write request records", func(tx *sql.Tx) error {
-		if len(records) > 0 {
-			stmt, err := tx.PrepareContext(ctx, `INSERT INTO request_records (`+requestColumns+`)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (request_id) DO NOTHING`)
-			if err != nil {
-				return err
-			}
-			defer stmt.Close()
-			for _, r := range records {
-				if _, err := stmt.ExecContext(ctx, r.RequestID, micros(r.Time), r.KeyID, r.TeamID, r.UserID, r.EndUser, r.Operation,
-					r.Alias, r.Model, r.Provider, r.Deployment, r.Transport, r.Stream, r.Status, r.PromptSHA256,
-					r.InputBytes, r.InputMessages, r.InputTools, r.InputImages, r.OutputBytes, r.InputTokens, r.OutputTokens,
-					r.CostNanoUSD, r.ClientAddress, r.UserAgent, r.Latency.Microseconds(), r.PayloadCaptured); err != nil {
-					return err
-				}
-			}
+		_, err := st.insert.execAll(ctx, tx, len(records), func(args []any, i int) []any {
+			r := &records[i]
+			return append(args, r.RequestID, micros(r.Time), r.KeyID, r.TeamID, r.UserID, r.EndUser, r.Operation,
+				r.Alias, r.Model, r.Provider, r.Deployment, r.Transport, r.Stream, r.Status, r.PromptSHA256,
+				r.InputBytes, int64(r.InputMessages), int64(r.InputTools), int64(r.InputImages), r.OutputBytes, r.InputTokens, r.OutputTokens,
+				r.CostNanoUSD, r.ClientAddress, r.UserAgent, r.Latency.Microseconds(), r.PayloadCaptured)
+		})
+		if err != nil {
+			return err
 		}
 		for _, p := range payloads {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO captured_payloads (request_id, time, key_id, team_id, user_id, request, response)

@@ -23,4 +23,11 @@
 // The audit trail (audit.Store) is the tables audit_events, request_records
 // and captured_payloads; payload retention is read from the teams table
 // when the sweeper runs.
+//
+// The batch writes (WriteSpend, WriteRequests) run off the request path
+// but share its CPU, so they cost a fixed number of statements per batch,
+// not per record: rows go in many at a time through multi-row statements
+// prepared once per Store (see multiRowStatement). What remains per record
+// is SQLite's own work: binding the values and inserting into the table
+// and each of its indexes.
 package sqlite

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/switchboard-gw/switchboard/billing/ledger"
 	"github.com/switchboard-gw/switchboard/store/sqlite"
 	"github.com/switchboard-gw/switchboard/store/storetest"
 )
@@ -13,6 +14,16 @@ import (
 // BenchmarkWriteSpend is the ledger's batch write on the embedded store:
 // one transaction (synchronous=FULL: one fsync) per batch.
 func BenchmarkWriteSpend(b *testing.B) {
+	benchmarkSpendBatches(b, storetest.BenchmarkWriteSpend)
+}
+
+// BenchmarkWriteSpendRecent is BenchmarkWriteSpend with a gateway's
+// pattern of times (see storetest.BenchmarkWriteSpendRecent).
+func BenchmarkWriteSpendRecent(b *testing.B) {
+	benchmarkSpendBatches(b, storetest.BenchmarkWriteSpendRecent)
+}
+
+func benchmarkSpendBatches(b *testing.B, bench func(*testing.B, ledger.SpendWriter, int)) {
 	for _, size := range []int{1, 100, 500} {
 		b.Run(fmt.Sprintf("batch=%d", size), func(b *testing.B) {
 			s, err := sqlite.Open(context.Background(), filepath.Join(b.TempDir(), "bench.db"))
@@ -20,7 +31,7 @@ func BenchmarkWriteSpend(b *testing.B) {
 				b.Fatal(err)
 			}
 			b.Cleanup(func() { s.Close() })
-			storetest.BenchmarkWriteSpend(b, s, size)
+			bench(b, s, size)
 		})
 	}
 }

@@ -28,6 +28,8 @@ type Store struct {
 	reader *sql.DB
 	// appliedAtOpen names the migrations Open applied.
 	appliedAtOpen []string
+	// statements are the batch writes' prepared statements.
+	statements writeStatements
 }
 
 // AppliedAtOpen names the migrations Open applied.
@@ -108,9 +110,9 @@ func (s *Store) Migrate(ctx context.Context) ([]string, error) {
 // Ping checks that the database can be read.
 func (s *Store) Ping(ctx context.Context) error { return s.reader.PingContext(ctx) }
 
-// Close closes both connection pools.
+// Close closes the batch writes' statements and both connection pools.
 func (s *Store) Close() error {
-	return errors.Join(s.reader.Close(), s.writer.Close())
+	return errors.Join(s.statements.close(), s.reader.Close(), s.writer.Close())
 }
 
 // dsn builds a modernc.org/sqlite data source name. The path goes through

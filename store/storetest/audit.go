@@ -34,6 +34,7 @@ func RunAudit(t *testing.T, newStore func(t *testing.T) AuditStore) {
 		{"Events/Filters", testEventFilters},
 		{"Events/EraseDetails", testEventErase},
 		{"Requests/RoundTripAndIdempotentWrites", testRequestRoundTrip},
+		{"Requests/LargeBatches", testRequestLargeBatches},
 		{"Requests/ListFiltersAndPagination", testRequestFilters},
 		{"Requests/Payloads", testPayloads},
 		{"Requests/DeleteUserRequests", testDeleteUserRequests},

@@ -37,6 +37,7 @@ func RunSpend(t *testing.T, newStore func(t *testing.T) ledger.Store) {
 		{"Spend/RandomRanges", testSpendRandomRanges},
 		{"Spend/RollupsEqualRawSums", testSpendRollupsEqualRaw},
 		{"Spend/RequestCountedOnceAtLowestAttempt", testSpendRequestCounting},
+		{"Spend/LargeBatchesWithLateAttemptsAndReplays", testSpendLargeBatches},
 		{"Spend/Filters", testSpendFilters},
 		{"Spend/SpendTotal", testSpendTotal},
 		{"Spend/LargeRangeStreamsInOrder", testSpendLargeRange},

@@ -12,6 +12,7 @@ import (
 	"github.com/switchboard-gw/switchboard/billing/idempotency"
 	"github.com/switchboard-gw/switchboard/billing/limits"
 	"github.com/switchboard-gw/switchboard/billing/ratelimit"
+	"github.com/switchboard-gw/switchboard/billing/redisadmit"
 	"github.com/switchboard-gw/switchboard/gateway"
 	"github.com/switchboard-gw/switchboard/gateway/config"
 	"github.com/switchboard-gw/switchboard/internal/redisconn"
@@ -44,13 +45,15 @@ func openAdmission(ctx context.Context, cfg *config.Config, st keyStore, resolve
 	}
 	prefix := cfg.Redis.KeyPrefix
 	var limiter ratelimit.Limiter
+	var redisLimiter *ratelimit.Redis
 	if cfg.RateLimits.Backend == config.RateLimitRedis {
 		mode := ratelimit.FailOpen
 		if cfg.RateLimits.FailureMode == config.FailClosed {
 			mode = ratelimit.FailClosed
 		}
-		limiter = ratelimit.NewRedis(a.redis, ratelimit.RedisOptions{KeyPrefix: prefix, FailureMode: mode,
+		redisLimiter = ratelimit.NewRedis(a.redis, ratelimit.RedisOptions{KeyPrefix: prefix, FailureMode: mode,
 			Timeout: cfg.RateLimits.RedisTimeout, Logger: logger})
+		limiter = redisLimiter
 	} else {
 		limiter = ratelimit.NewMemory(ratelimit.MemoryOptions{})
 	}
@@ -59,9 +62,16 @@ func openAdmission(ctx context.Context, cfg *config.Config, st keyStore, resolve
 	io := idempotency.Options{MaxWait: l.IdempotencyWait}
 	var budgets budget.Engine
 	var idem idempotency.Engine
+	// Both in Redis: a request's check and reservation share a round trip,
+	// its settlement and TPM correction another.
+	var combined admit.Combined
 	if l.Backend == config.LimitsRedis {
-		budgets = budget.NewRedis(a.redis, prefix, bo)
+		redisBudgets := budget.NewRedis(a.redis, prefix, bo)
+		budgets = redisBudgets
 		idem = idempotency.NewRedis(a.redis, prefix, io)
+		if redisLimiter != nil {
+			combined = redisadmit.New(a.redis, redisLimiter, redisBudgets)
+		}
 	} else {
 		budgets = budget.NewMemory(bo)
 		idem = idempotency.NewMemory(io)
@@ -73,6 +83,7 @@ func openAdmission(ctx context.Context, cfg *config.Config, st keyStore, resolve
 	a.controller = admit.New(admit.Options{
 		Limiter:                limiter,
 		Budgets:                budgets,
+		Combined:               combined,
 		Idempotency:            idem,
 		Settings:               settings,
 		SettingsTTL:            l.SettingsRefresh,

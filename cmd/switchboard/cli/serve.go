@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -14,6 +15,7 @@ import (
 	"github.com/switchboard-gw/switchboard/gateway"
 	"github.com/switchboard-gw/switchboard/gateway/config"
 	"github.com/switchboard-gw/switchboard/server"
+	"github.com/switchboard-gw/switchboard/telemetry/logsink"
 )
 
 // DefaultDataDir is the data directory under the working directory.
@@ -35,11 +37,14 @@ func serve(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
-	logger, err := newLogger(e, firstNonEmpty(*logLevel, e.get("SWITCHBOARD_LOG_LEVEL"), cfg.Telemetry.Logs.Level),
+	logger, logOut, err := newServeLogger(e, firstNonEmpty(*logLevel, e.get("SWITCHBOARD_LOG_LEVEL"), cfg.Telemetry.Logs.Level),
 		firstNonEmpty(*logFormat, cfg.Telemetry.Logs.Format, "text"))
 	if err != nil {
 		return err
 	}
+	// Deferred first, so run last: after the server has drained and every
+	// component has logged its shutdown, what is buffered is written.
+	defer logOut.Close()
 	listenAddr := firstNonEmpty(*addr, e.get("SWITCHBOARD_ADDR"), cfg.Server.Addr)
 	dir := resolveDataDir(*dataDir, e)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
@@ -150,6 +155,9 @@ func serve(ctx context.Context, args []string, e env) error {
 	if cfg.Server.TLS.CertFile != "" {
 		scheme = "https"
 	}
+	// What was logged while starting is on stderr before stdout says the
+	// gateway is listening: whoever waits for that line reads both.
+	logOut.Flush()
 	fmt.Fprintf(e.stdout, "switchboard %s listening on %s://%s\n", Version, scheme, ln.Addr())
 	if generated {
 		fmt.Fprintf(e.stdout, "admin key generated and stored in %s (mode 0600); the keys commands read it from there\n", adminPath)
@@ -177,6 +185,27 @@ func resolveDataDir(flagValue string, e env) string {
 }
 
 func newLogger(e env, level, format string) (*slog.Logger, error) {
+	h, err := newLogHandler(e.stderr, e, level, format)
+	if err != nil {
+		return nil, err
+	}
+	return slog.New(h), nil
+}
+
+// newServeLogger is newLogger for the serve command, whose access log
+// writes a record per request: records are buffered and written to stderr
+// in large writes, at most logsink.DefaultFlushDelay late, warnings and
+// errors at once. The caller closes the returned Writer at shutdown.
+func newServeLogger(e env, level, format string) (*slog.Logger, *logsink.Writer, error) {
+	out := logsink.New(e.stderr, logsink.Options{})
+	h, err := newLogHandler(out, e, level, format)
+	if err != nil {
+		return nil, nil, err
+	}
+	return slog.New(logsink.NewHandler(h, out, slog.LevelWarn)), out, nil
+}
+
+func newLogHandler(w io.Writer, e env, level, format string) (slog.Handler, error) {
 	level = firstNonEmpty(level, e.get("SWITCHBOARD_LOG_LEVEL"), "info")
 	var l slog.Level
 	if err := l.UnmarshalText([]byte(level)); err != nil {
@@ -185,9 +214,9 @@ func newLogger(e env, level, format string) (*slog.Logger, error) {
 	opts := &slog.HandlerOptions{Level: l}
 	switch format {
 	case "text":
-		return slog.New(slog.NewTextHandler(e.stderr, opts)), nil
+		return slog.NewTextHandler(w, opts), nil
 	case "json":
-		return slog.New(slog.NewJSONHandler(e.stderr, opts)), nil
+		return slog.NewJSONHandler(w, opts), nil
 	}
 	return nil, fmt.Errorf("log format %q: want text or json", format)
 }

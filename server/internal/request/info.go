@@ -2,6 +2,8 @@ package request
 
 import (
 	"context"
+	"net/http"
+	"sync"
 
 	"github.com/switchboard-gw/switchboard/auth"
 	"github.com/switchboard-gw/switchboard/llm"
@@ -35,6 +37,45 @@ type Info struct {
 	// audit trail's request records; they are filled only when the server
 	// keeps request records (see server.withClientInfo).
 	ClientAddress, UserAgent, Transport string
+
+	// after is the work queued by llm.AfterAnswer until the answer is out
+	// (runAfterAnswer). A stream's last Recv may run on another goroutine
+	// than the handler's, hence the lock.
+	afterMu   sync.Mutex
+	deferring bool
+	after     []func()
+}
+
+// DeferAfterAnswer implements llm.AfterAnswer's contract: fn is queued
+// while the middleware serves the request, and refused (run by the caller)
+// before or after that.
+func (i *Info) DeferAfterAnswer(fn func()) bool {
+	i.afterMu.Lock()
+	defer i.afterMu.Unlock()
+	if !i.deferring {
+		return false
+	}
+	i.after = append(i.after, fn)
+	return true
+}
+
+// runAfterAnswer flushes w, so that the answer leaves now rather than when
+// the handler returns, then runs the queued work; work queued later runs
+// at once.
+func (i *Info) runAfterAnswer(w http.ResponseWriter) {
+	i.afterMu.Lock()
+	after := i.after
+	i.after, i.deferring = nil, false
+	i.afterMu.Unlock()
+	if len(after) == 0 {
+		return
+	}
+	if f, ok := w.(http.Flusher); ok {
+		f.Flush()
+	}
+	for _, fn := range after {
+		fn()
+	}
 }
 
 // RequestID returns the request id: Info is the llm.RequestIdentity the

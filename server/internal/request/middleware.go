@@ -21,6 +21,10 @@ const HeaderID = "X-Request-Id"
 // (unless the handler recorded it already, after flushing its answer;
 // streams record per chunk as they write). rec may be nil.
 //
+// Work the gateway defers until the answer is out (llm.AfterAnswer: budget
+// settlement) runs when the handler has returned, after a flush, and before
+// the connection's next request is read.
+//
 // When Debug is off the only per-request cost is the Info, its id and the
 // probe: the response writer is not wrapped.
 func Middleware(logger *slog.Logger, rec *overhead.Recorder, next http.Handler) http.Handler {
@@ -52,7 +56,7 @@ type Result struct {
 // is the request's log (the access log).
 func MiddlewareWithHooks(logger *slog.Logger, rec *overhead.Recorder, hooks *Hooks, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		info := &Info{ID: NewID()}
+		info := &Info{ID: NewID(), deferring: true}
 		info.Overhead.Start()
 		w.Header()[HeaderID] = []string{info.ID}
 		r = r.WithContext(overhead.With(With(r.Context(), info), &info.Overhead))
@@ -63,18 +67,23 @@ func MiddlewareWithHooks(logger *slog.Logger, rec *overhead.Recorder, hooks *Hoo
 			rw := &recorder{ResponseWriter: w}
 			next.ServeHTTP(rw, r)
 			info.Overhead.UnaryDone(rec)
+			// The request's telemetry ends with the answer, before the
+			// work deferred until after it.
 			hooks.End(r, info, Result{Status: rw.statusOrOK(), Bytes: rw.bytes})
+			info.runAfterAnswer(w)
 			return
 		}
 		if !logger.Enabled(r.Context(), slog.LevelDebug) {
 			next.ServeHTTP(w, r)
 			info.Overhead.UnaryDone(rec)
+			info.runAfterAnswer(w)
 			return
 		}
 		start := time.Now()
 		rw := &recorder{ResponseWriter: w}
 		next.ServeHTTP(rw, r)
 		info.Overhead.UnaryDone(rec)
+		info.runAfterAnswer(w)
 		attrs := []slog.Attr{
 			slog.String("request_id", info.ID),
 			slog.String("method", r.Method),

@@ -6,6 +6,7 @@
 //
 //	loadbench -bin bin/switchboard [-duration 10s] [-warmup 2s] [-only unary-open,stream-open]
 //	          [-postgres-dsn postgres://...] [-redis-url redis://...]
+//	          [-peers portkey,litellm -portkey-bin PATH -litellm-bin PATH]
 package main
 
 import (
@@ -37,6 +38,10 @@ func main() {
 	flag.StringVar(&cfg.Dir, "dir", "", "keep the children's configuration, data and logs here (default: a temporary directory)")
 	postgresDSN := flag.String("postgres-dsn", "", "also measure a gateway whose store is this PostgreSQL database (a DSN without a password)")
 	redisURL := flag.String("redis-url", "", "with -postgres-dsn, also measure a gateway whose rate limits, budgets and idempotency keys are in this Redis")
+	peerList := flag.String("peers", "", "comma-separated peer gateways to measure too: "+strings.Join(loadbench.PeerNames, ", ")+
+		" (default none; make bench-peers installs them and passes their executables)")
+	portkeyBin := flag.String("portkey-bin", "", "with -peers portkey: Portkey's server (node_modules/.bin/gateway of @portkey-ai/gateway)")
+	litellmBin := flag.String("litellm-bin", "", "with -peers litellm: LiteLLM's proxy (bin/litellm of a virtualenv with litellm[proxy])")
 	quiet := flag.Bool("quiet", false, "no progress lines")
 	noProxy := flag.Bool("no-bare-proxy", false, "do not run the scenarios through the bare reference proxy")
 	proxyAddr := flag.String(loadbench.BareProxyFlag, "", "internal: run as the bare proxy on this address")
@@ -61,9 +66,18 @@ func main() {
 		cfg.BareProxyBinary = self
 	}
 	cfg.Backends = loadbench.ProductionBackends(*postgresDSN, *redisURL)
+	if *postgresDSN != "" {
+		cfg.RedisURL = *redisURL
+	}
 	if *only != "" {
 		cfg.Only = strings.Split(*only, ",")
 	}
+	peers, err := loadbench.ParsePeers(*peerList, map[string]string{loadbench.PeerPortkey: *portkeyBin, loadbench.PeerLiteLLM: *litellmBin})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "loadbench: -peers:", err)
+		os.Exit(2)
+	}
+	cfg.Peers = peers
 	if !*quiet {
 		cfg.Progress = os.Stderr
 	}
