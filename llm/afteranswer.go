@@ -10,8 +10,10 @@ import "context"
 // It is for bookkeeping that must happen but that the client should not
 // wait for: settling a budget reservation in Redis is a network round trip
 // that would otherwise sit between the model's last byte and the client's.
-// The transport runs fn before it takes the next request of the same
-// connection, on the request's goroutine; fn must not block for long.
+// The transport runs fn once the client has the whole answer (before the
+// connection's next request when the answer's length was known, on a
+// goroutine of its own otherwise) and waits for it when shutting down; fn
+// must not block for long.
 func AfterAnswer(ctx context.Context, fn func()) {
 	if d, ok := RequestIdentityFrom(ctx).(answerDeferrer); ok && d.DeferAfterAnswer(fn) {
 		return

@@ -211,6 +211,11 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) && result == nil {
 		result = fmt.Errorf("server: %w", err)
 	}
+	// Budget settlements deferred until after answers that ended with their
+	// handlers (streams) may still be running.
+	if err := request.WaitAfterAnswers(shutdownCtx); err != nil && result == nil {
+		result = fmt.Errorf("server: work after answers outlived the %s shutdown timeout", s.opts.ShutdownTimeout)
+	}
 	if result == nil {
 		s.opts.Logger.Info("shut down cleanly")
 	}

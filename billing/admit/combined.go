@@ -51,14 +51,7 @@ func (c *Controller) checkAndReserve(ctx context.Context, t *Ticket, rates []rat
 		t.refundTokens()
 		return err
 	}
-	// The reservation's time limit includes the wait for this instance's
-	// pending settlements, as in reserveBounded.
 	reserveBy := time.Now().Add(c.o.Timeout)
-	if !c.settling.idle() {
-		wctx, cancel := context.WithDeadline(ctx, reserveBy)
-		c.settling.wait(wctx, budgets)
-		cancel()
-	}
 	out := c.o.Combined.CheckAndReserve(ctx, rates, t.estimate, budgets, amount, reserveBy)
 	rerr := c.ratesChecked(ctx, t, rates, out.Rate, out.RateErr)
 	berr := c.reservationMade(ctx, t, budgets, worst, out.Reservation, out.Budget, out.BudgetErr)

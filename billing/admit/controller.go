@@ -111,8 +111,6 @@ type Controller struct {
 		budgetFailures, idempotencyFailures, settingsFailures, failOpens atomic.Uint64
 	}
 	lastLog atomic.Int64 // unix nanos of the last degraded warning
-	// settling holds the settlements deferred until after their answers.
-	settling settling
 	// localLimiter and localBudgets: the engines keep their state in this
 	// process (Local), so calls to them are cheaper than a hand-off.
 	localLimiter, localBudgets bool
@@ -471,7 +469,6 @@ func (c *Controller) reservationMade(ctx context.Context, t *Ticket, budgets []b
 func (c *Controller) reserveBounded(ctx context.Context, budgets []budget.Budget, amount int64) (budget.Reservation, budget.Decision, error) {
 	rctx, cancel := context.WithTimeout(ctx, c.o.Timeout)
 	defer cancel()
-	c.settling.wait(rctx, budgets)
 	return c.o.Budgets.Reserve(rctx, budgets, amount)
 }
 

@@ -10,10 +10,10 @@ import (
 // holdWaits is how long a reservation refused only because of money held
 // by requests in flight waits, before each new try, for them to settle:
 // about 15 ms in all. Settlement runs after each answer is delivered
-// (llm.AfterAnswer), so a client's next request, sent to another instance
-// the moment it has its answer, can find the previous request's worst case
-// still held for a round trip; without this wait it would be refused near
-// the budget's end although the money is there.
+// (llm.AfterAnswer), so a client's next request, sent the moment it has
+// its answer (to this instance or another), can find the previous
+// request's worst case still held for a round trip; without this wait it
+// would be refused near the budget's end although the money is there.
 var holdWaits = [...]time.Duration{time.Millisecond, 2 * time.Millisecond, 4 * time.Millisecond, 8 * time.Millisecond}
 
 // heldOnly reports whether the refusing budget would have taken amount

@@ -198,9 +198,10 @@ func (t *Ticket) finish(ctx context.Context, result func() []byte, err error) {
 		// After the answer is out (llm.AfterAnswer): settling is a round
 		// trip to the budgets' store that the client need not wait for.
 		// Until it lands the hold stays at the worst case, so nothing can
-		// overspend meanwhile; a request of the same scope admitted on this
-		// instance waits for it (settling.wait), so a client's next request
-		// sees the money the difference freed. A failed settlement leaves
+		// overspend meanwhile, and a request refused only because of such
+		// holds waits briefly for them (awaitHolds), so a client's next
+		// request, on any instance, sees the money the difference freed.
+		// A failed settlement leaves
 		// the hold to lapse (ReservationTTL) and the spend unrecorded in the
 		// counters; the ledger still has it, and re-seeds a lost counter.
 		// With Options.Combined the TPM correction travels with it.
@@ -209,9 +210,7 @@ func (t *Ticket) finish(ctx context.Context, result func() []byte, err error) {
 		if combined {
 			rates = nil
 		}
-		done := c.settling.begin(t.budgets)
 		llm.AfterAnswer(ctx, func() {
-			defer c.settling.end(t.budgets, done)
 			var serr error
 			if combined {
 				serr = c.settleAndAdjust(ctx, t, cost, settleRates, settleDelta)

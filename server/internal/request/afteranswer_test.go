@@ -73,3 +73,48 @@ func TestAfterAnswerRunsAtOnceOutsideTheMiddleware(t *testing.T) {
 		t.Fatal("work deferred without any transport")
 	}
 }
+
+// An answer of unknown length (a stream) ends only when its handler
+// returns: the deferred work runs after that, on its own goroutine, and
+// WaitAfterAnswers waits for it.
+func TestAfterAnswerOfAStreamRunsOnceItHasEnded(t *testing.T) {
+	clientHasAnswer := make(chan struct{})
+	ran := make(chan string, 1)
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	srv := httptest.NewServer(request.Middleware(logger, nil, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		llm.AfterAnswer(r.Context(), func() {
+			select {
+			case <-clientHasAnswer:
+				ran <- "after the stream ended"
+			case <-time.After(10 * time.Second):
+				ran <- "ran while the stream was still open"
+			}
+		})
+		_, _ = w.Write([]byte("data: [DONE]\n\n"))
+	})))
+	defer srv.Close()
+
+	resp, err := srv.Client().Get(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := io.ReadAll(resp.Body) // to the end of the chunked body
+	resp.Body.Close()
+	if err != nil || string(body) != "data: [DONE]\n\n" {
+		t.Fatalf("body %q, %v", body, err)
+	}
+	close(clientHasAnswer)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := request.WaitAfterAnswers(ctx); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case got := <-ran:
+		if got != "after the stream ended" {
+			t.Fatal(got)
+		}
+	default:
+		t.Fatal("WaitAfterAnswers returned before the work had run")
+	}
+}

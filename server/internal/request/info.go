@@ -59,9 +59,13 @@ func (i *Info) DeferAfterAnswer(fn func()) bool {
 	return true
 }
 
-// runAfterAnswer flushes w, so that the answer leaves now rather than when
-// the handler returns, then runs the queued work; work queued later runs
-// at once.
+// runAfterAnswer runs the queued work once the answer is out; work queued
+// later runs at once. An answer of known length is complete at the client
+// once flushed, so the work runs here, before the connection's next
+// request is read. Any other answer (a stream, a Connect or gRPC message)
+// ends only when the handler returns, so the work runs on its own
+// goroutine, tracked by pending so that shutdown waits for it
+// (WaitAfterAnswers).
 func (i *Info) runAfterAnswer(w http.ResponseWriter) {
 	i.afterMu.Lock()
 	after := i.after
@@ -73,8 +77,40 @@ func (i *Info) runAfterAnswer(w http.ResponseWriter) {
 	if f, ok := w.(http.Flusher); ok {
 		f.Flush()
 	}
-	for _, fn := range after {
-		fn()
+	run := func() {
+		for _, fn := range after {
+			fn()
+		}
+	}
+	if w.Header().Get("Content-Length") != "" {
+		run()
+		return
+	}
+	pending.Add(1)
+	go func() {
+		defer pending.Done()
+		run()
+	}()
+}
+
+// pending counts the after-answer work running on its own goroutine.
+var pending sync.WaitGroup
+
+// WaitAfterAnswers waits until the work deferred by llm.AfterAnswer that
+// runs after its handler returned has finished, or ctx ends: the server
+// calls it once it has drained, so that no budget settlement is cut off by
+// the process exiting.
+func WaitAfterAnswers(ctx context.Context) error {
+	done := make(chan struct{})
+	go func() {
+		pending.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
 	}
 }
 

@@ -22,8 +22,9 @@ const HeaderID = "X-Request-Id"
 // streams record per chunk as they write). rec may be nil.
 //
 // Work the gateway defers until the answer is out (llm.AfterAnswer: budget
-// settlement) runs when the handler has returned, after a flush, and before
-// the connection's next request is read.
+// settlement) runs when the handler has returned, after a flush: before the
+// connection's next request is read for an answer of known length, on its
+// own goroutine otherwise (Info.runAfterAnswer).
 //
 // When Debug is off the only per-request cost is the Info, its id and the
 // probe: the response writer is not wrapped.

@@ -37,7 +37,7 @@ func (d *deferringTransport) run() {
 	}
 }
 
-func TestSettlementWaitsForTheAnswerAndTheNextRequestWaitsForIt(t *testing.T) {
+func TestSettlementWaitsForTheAnswerAndTheNextRequestForTheSettlement(t *testing.T) {
 	p := price(t, "1", "2")
 	req := chat("m", "hello", 100)
 	w := worstOf(req, p)
@@ -58,7 +58,7 @@ func TestSettlementWaitsForTheAnswerAndTheNextRequestWaitsForIt(t *testing.T) {
 	}
 
 	// The next request arrives while the first's settlement is pending: it
-	// must wait for it rather than be refused by the hold.
+	// must wait for it (awaitHolds) rather than be refused by the hold.
 	next := make(chan error, 1)
 	go func() {
 		tk, err := r.c.Admit(context.Background(), k, req, false)
@@ -67,9 +67,8 @@ func TestSettlementWaitsForTheAnswerAndTheNextRequestWaitsForIt(t *testing.T) {
 		}
 		next <- err
 	}()
-	// Give the request time to be refused if it did not wait (a wait that
-	// works passes whatever the timing).
-	time.Sleep(20 * time.Millisecond)
+	// Give the request time to find the hold (well within its wait).
+	time.Sleep(2 * time.Millisecond)
 	transport.run()
 	if err := <-next; err != nil {
 		t.Fatalf("the request after the answer: %v, want it admitted with the freed difference", err)
