@@ -43,17 +43,7 @@ func (s *Store) PseudonymizeUserSpend(ctx context.Context, userID, pseudonym str
 				requests, attempts, input_tokens, cached_input_tokens, cache_write_tokens, output_tokens, reasoning_tokens,
 				cost_nano_usd, estimated_attempts, unpriced_attempts
 			FROM spend_daily WHERE user_id = ?
-			ON CONFLICT (day, key_id, team_id, user_id, model, provider, deployment, alias) DO UPDATE SET
-				requests = requests + excluded.requests,
-				attempts = attempts + excluded.attempts,
-				input_tokens = input_tokens + excluded.input_tokens,
-				cached_input_tokens = cached_input_tokens + excluded.cached_input_tokens,
-				cache_write_tokens = cache_write_tokens + excluded.cache_write_tokens,
-				output_tokens = output_tokens + excluded.output_tokens,
-				reasoning_tokens = reasoning_tokens + excluded.reasoning_tokens,
-				cost_nano_usd = cost_nano_usd + excluded.cost_nano_usd,
-				estimated_attempts = estimated_attempts + excluded.estimated_attempts,
-				unpriced_attempts = unpriced_attempts + excluded.unpriced_attempts`,
+			`+addToDailyRow,
 			pseudonym, userID); err != nil {
 			return err
 		}

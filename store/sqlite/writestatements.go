@@ -64,17 +64,7 @@ func (s *Store) spendStatements(ctx context.Context) (*spendWrites, error) {
 		daily: newMultiRowStatement(`INSERT OR FAIL INTO spend_daily (day, key_id, team_id, user_id, model, provider, deployment, alias,
 			requests, attempts, input_tokens, cached_input_tokens, cache_write_tokens, output_tokens, reasoning_tokens,
 			cost_nano_usd, estimated_attempts, unpriced_attempts) VALUES`, 18, batchRows,
-			`ON CONFLICT (day, key_id, team_id, user_id, model, provider, deployment, alias) DO UPDATE SET
-			requests = requests + excluded.requests,
-			attempts = attempts + excluded.attempts,
-			input_tokens = input_tokens + excluded.input_tokens,
-			cached_input_tokens = cached_input_tokens + excluded.cached_input_tokens,
-			cache_write_tokens = cache_write_tokens + excluded.cache_write_tokens,
-			output_tokens = output_tokens + excluded.output_tokens,
-			reasoning_tokens = reasoning_tokens + excluded.reasoning_tokens,
-			cost_nano_usd = cost_nano_usd + excluded.cost_nano_usd,
-			estimated_attempts = estimated_attempts + excluded.estimated_attempts,
-			unpriced_attempts = unpriced_attempts + excluded.unpriced_attempts`),
+			addToDailyRow),
 	}
 	err := sw.insert.prepare(ctx, s.writer)
 	if err == nil {
@@ -136,3 +126,17 @@ func (w *writeStatements) close() error {
 	w.spend, w.requests = nil, nil
 	return errors.Join(errs...)
 }
+
+// addToDailyRow adds a daily rollup row's totals to the stored row of the
+// same day and dimensions (the spend writer's and pseudonymization's).
+const addToDailyRow = `ON CONFLICT (day, key_id, team_id, user_id, model, provider, deployment, alias) DO UPDATE SET
+	requests = requests + excluded.requests,
+	attempts = attempts + excluded.attempts,
+	input_tokens = input_tokens + excluded.input_tokens,
+	cached_input_tokens = cached_input_tokens + excluded.cached_input_tokens,
+	cache_write_tokens = cache_write_tokens + excluded.cache_write_tokens,
+	output_tokens = output_tokens + excluded.output_tokens,
+	reasoning_tokens = reasoning_tokens + excluded.reasoning_tokens,
+	cost_nano_usd = cost_nano_usd + excluded.cost_nano_usd,
+	estimated_attempts = estimated_attempts + excluded.estimated_attempts,
+	unpriced_attempts = unpriced_attempts + excluded.unpriced_attempts`
