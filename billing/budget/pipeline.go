@@ -2,11 +2,12 @@ package budget
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/switchboard-gw/switchboard/internal/redisreply"
 )
 
 // The queued forms of Reserve and Settle put their script call on a
@@ -94,17 +95,12 @@ func (q QueuedSettle) Result(ctx context.Context, answeredAt time.Time) error {
 // (run) once the counters it lacked are seeded.
 func (r *Redis) resolve(ctx context.Context, answeredAt time.Time, script *redis.Script, windows []window, argv []any, cmd *redis.Cmd) ([]any, error) {
 	var reply []any
-	err := cmd.Err()
-	if err == nil && cmd.Val() == nil {
-		// A pipeline that runs out of retries (a Redis that cannot be
-		// reached) leaves its commands without an answer or an error.
-		err = errNoAnswer
-	}
+	err := redisreply.Err(cmd)
 	if err == nil {
 		reply, err = cmd.Slice()
 	}
 	switch {
-	case err != nil && redis.HasErrorPrefix(err, "NOSCRIPT"):
+	case redisreply.IsNoScript(err):
 		// EVAL runs the script and loads it for the EVALSHAs to come.
 		reply, err = script.Eval(ctx, r.client, r.keys(windows), argv...).Slice()
 	case err == nil && pastDeadline(ctx, answeredAt):
@@ -121,8 +117,6 @@ func (r *Redis) resolve(ctx context.Context, answeredAt time.Time, script *redis
 	}
 	return reply, nil
 }
-
-var errNoAnswer = errors.New("no answer to a pipelined call")
 
 // pastDeadline reports whether t is after ctx's deadline.
 func pastDeadline(ctx context.Context, t time.Time) bool {

@@ -2,11 +2,12 @@ package ratelimit
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/switchboard-gw/switchboard/internal/redisreply"
 )
 
 // The queued forms of Check and Adjust put their script call on a go-redis
@@ -62,13 +63,13 @@ func (q QueuedCheck) Result(ctx context.Context, answeredAt time.Time) (Decision
 	if q.cmd == nil {
 		return Decision{Allowed: true}, nil
 	}
-	err := answerErr(q.cmd)
+	err := redisreply.Err(q.cmd)
 	var reply []int64
 	if err == nil {
 		reply, err = q.cmd.Int64Slice()
 	}
 	switch {
-	case isNoScript(err):
+	case redisreply.IsNoScript(err):
 		cctx, cancel := context.WithDeadline(ctx, q.deadline)
 		reply, err = checkScript.Eval(cctx, q.r.client, q.keys, q.args...).Int64Slice()
 		cancel()
@@ -112,9 +113,9 @@ func (q QueuedAdjust) Result(ctx context.Context, answeredAt time.Time) error {
 	if q.err != nil || q.cmd == nil {
 		return q.err
 	}
-	err := answerErr(q.cmd)
+	err := redisreply.Err(q.cmd)
 	switch {
-	case isNoScript(err):
+	case redisreply.IsNoScript(err):
 		cctx, cancel := context.WithDeadline(ctx, q.deadline)
 		err = adjustScript.Eval(cctx, q.r.client, q.keys, q.args...).Err()
 		cancel()
@@ -123,25 +124,6 @@ func (q QueuedAdjust) Result(ctx context.Context, answeredAt time.Time) error {
 	}
 	return q.r.adjustedErr(ctx, err)
 }
-
-// answerErr is cmd's error, or an error when cmd got no answer at all: a
-// pipeline that runs out of retries (a Redis that cannot be reached)
-// leaves its commands without an answer or an error of their own.
-func answerErr(cmd *redis.Cmd) error {
-	if err := cmd.Err(); err != nil {
-		return err
-	}
-	if cmd.Val() == nil {
-		return errNoAnswer
-	}
-	return nil
-}
-
-var errNoAnswer = errors.New("no answer from Redis to a pipelined call")
-
-// isNoScript reports Redis's answer to an EVALSHA of a script it does not
-// have.
-func isNoScript(err error) bool { return err != nil && redis.HasErrorPrefix(err, "NOSCRIPT") }
 
 // lateError is the failure of a script that answered after the limiter's
 // timeout: the pipeline it travelled on allowed more time for another
